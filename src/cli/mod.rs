@@ -1,0 +1,266 @@
+//! Wires the stages for the binary and maps results to exit codes:
+//! 0 gate passed, 1 gate failed, 2 usage, rule, config or target error.
+
+pub mod args;
+pub use args::Cli;
+
+use crate::evaluate::{scan, ScanOptions};
+use crate::finding::Category;
+use crate::inventory::WalkOptions;
+use crate::report::{Format, Report, Style};
+use crate::rules::{load_pack, PackOptions, RulePack};
+use crate::score::{FailOn, Gate};
+use anyhow::{bail, Context, Result};
+use args::{
+    ColorArg, Command, FailOnArg, FormatArg, OutputArgs, PackArgs, ProbeArgs, RulesCommand,
+    ScanArgs,
+};
+use clap::Parser;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+pub const EXIT_PASS: u8 = 0;
+pub const EXIT_GATE_FAILED: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// A usage-level failure whose message is already complete (rule diagnostics).
+#[derive(Debug)]
+struct Reported(String);
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Reported {}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let mut stderr = std::io::stderr().lock();
+            if let Some(r) = err.downcast_ref::<Reported>() {
+                let _ = writeln!(stderr, "{r}");
+            } else {
+                let _ = writeln!(stderr, "error: {err:#}");
+            }
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Probe(args) => {
+            let pack = load(&args.pack)?;
+            let mut urls = args.targets.clone();
+            urls.extend(args.probe.urls.iter().cloned());
+            let reports = run_probes(&args.probe, &urls)?;
+            let result = crate::evaluate::evaluate_probes_only(&pack, &reports);
+            let label = urls.join(" ");
+            emit(&args.output, &label, &pack, result, &reports)
+        }
+        Command::Rules(RulesCommand::List { format, pack }) => {
+            let pack = load(&pack)?;
+            write_stdout(|out| {
+                crate::report::rules::list(&pack, matches!(format, FormatArg::Json), out)
+            })?;
+            Ok(EXIT_PASS)
+        }
+        Command::Rules(RulesCommand::Explain { id, pack }) => {
+            let pack = load(&pack)?;
+            let Some(rule) = pack.rules.iter().find(|r| r.id.eq_ignore_ascii_case(&id)) else {
+                bail!("no rule with id `{id}` (see `launchgate rules list`)");
+            };
+            write_stdout(|out| crate::report::rules::explain(rule, out))?;
+            Ok(EXIT_PASS)
+        }
+        Command::Rules(RulesCommand::Check { files }) => {
+            let options = PackOptions {
+                builtin: true,
+                user_paths: files.clone(),
+                ..Default::default()
+            };
+            let pack = load_pack(&options).map_err(|d| {
+                Reported(format!(
+                    "{d}\nerror: rule files are invalid ({} problem(s))",
+                    d.0.len()
+                ))
+            })?;
+            let user = pack
+                .rules
+                .iter()
+                .filter(|r| !r.origin.file.starts_with(crate::rules::BUILTIN_PREFIX))
+                .count();
+            write_stdout(|out| writeln!(out, "ok: {} file(s), {user} rule(s) valid", files.len()))?;
+            Ok(EXIT_PASS)
+        }
+    }
+}
+
+fn load(args: &PackArgs) -> Result<RulePack> {
+    let mut category_overrides = std::collections::BTreeMap::new();
+    for spec in &args.set_category {
+        let Some((id, cat)) = spec.split_once('=') else {
+            bail!("--set-category expects ID=CATEGORY, got `{spec}`");
+        };
+        let Some(cat) = Category::parse(cat.trim()) else {
+            bail!("--set-category: unknown category `{cat}` (zero-function, operational, business, advisory)");
+        };
+        category_overrides.insert(id.trim().to_string(), cat);
+    }
+    let options = PackOptions {
+        builtin: !args.no_builtin,
+        user_paths: args.rules.clone(),
+        disable: args.disable.clone(),
+        category_overrides,
+        weight_overrides: Default::default(),
+    };
+    load_pack(&options).map_err(|d| {
+        Reported(format!(
+            "{d}\nerror: rule files are invalid ({} problem(s))",
+            d.0.len()
+        ))
+        .into()
+    })
+}
+
+fn run_probes(args: &ProbeArgs, urls: &[String]) -> Result<Vec<crate::probe::ProbeReport>> {
+    if urls.is_empty() {
+        return Ok(Vec::new());
+    }
+    if args.offline {
+        bail!(
+            "--offline refuses network probes, but {} URL(s) were given",
+            urls.len()
+        );
+    }
+    let mut extra_ca_pem = Vec::new();
+    for path in &args.ca_cert {
+        extra_ca_pem.push(
+            std::fs::read(path)
+                .with_context(|| format!("cannot read --ca-cert {}", path.display()))?,
+        );
+    }
+    let mut resolve = Vec::new();
+    for spec in &args.resolve {
+        resolve.push(
+            crate::probe::parse_resolve(spec)
+                .map_err(|e| anyhow::anyhow!("--resolve {spec}: {e}"))?,
+        );
+    }
+    let options = crate::probe::ProbeOptions {
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        deadline: std::time::Duration::from_secs(args.deadline.max(1)),
+        extra_ca_pem,
+        resolve,
+        concurrency: args.probe_concurrency.max(1),
+        health_path: args.health_path.clone(),
+        ..Default::default()
+    };
+    Ok(crate::probe::probe_all(urls, &options))
+}
+
+fn run_scan(args: ScanArgs) -> Result<u8> {
+    let pack = load(&args.pack)?;
+    let probes = run_probes(&args.probe, &args.probe.urls)?;
+    let options = ScanOptions {
+        root: args.path.clone(),
+        env_file: args.env_file.clone(),
+        walk: WalkOptions {
+            max_file_size: args.max_file_size,
+            jobs: args.jobs,
+        },
+        probes,
+    };
+    let result = scan(&pack, &options)?;
+    emit(
+        &args.output,
+        &args.path.display().to_string(),
+        &pack,
+        result,
+        &options.probes,
+    )
+}
+
+fn emit(
+    args: &OutputArgs,
+    target: &str,
+    pack: &RulePack,
+    result: crate::evaluate::ScanResult,
+    probes: &[crate::probe::ProbeReport],
+) -> Result<u8> {
+    let gate = Gate {
+        fail_on: match args.fail_on {
+            FailOnArg::ZeroFunction => FailOn::ZeroFunction,
+            FailOnArg::Operational => FailOn::Operational,
+            FailOnArg::Business => FailOn::Business,
+            FailOnArg::Never => FailOn::Never,
+        },
+        min_score: args.min_score,
+    };
+    let report = Report::new(target, &pack.rules, result, probes, &gate);
+    let format = match args.format {
+        FormatArg::Table => Format::Table,
+        FormatArg::Json => Format::Json,
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let style = Style {
+        color,
+        width: if to_terminal { terminal_width() } else { 120 },
+        show_passed: args.show_passed,
+    };
+    let reporter = format.reporter();
+    match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            reporter.write(&report, &style, &mut buf)?;
+            std::fs::write(path, buf)
+                .with_context(|| format!("cannot write report to {}", path.display()))?;
+            if !args.quiet {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(
+                    err,
+                    "launchgate: readiness {}/100 ({}), {}; report written to {}",
+                    report.summary.score,
+                    report.summary.grade,
+                    report.summary.verdict,
+                    path.display()
+                );
+            }
+        }
+        None if !args.quiet => write_stdout(|out| reporter.write(&report, &style, out))?,
+        None => {}
+    }
+    Ok(if report.summary.gate.passed {
+        EXIT_PASS
+    } else {
+        EXIT_GATE_FAILED
+    })
+}
+
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(120)
+        .clamp(60, 400)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends output quietly.
+fn write_stdout(f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match f(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(Into::into),
+    }
+}

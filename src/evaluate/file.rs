@@ -1,0 +1,61 @@
+//! `file` checks: a path glob must exist, must not exist, or must be git-ignored.
+
+use super::{Occurrence, Verdict};
+use crate::finding::{Evidence, Location};
+use crate::inventory::WalkedFile;
+use crate::rules::{FileCheck, FileMust, Rule};
+
+pub fn evaluate(rule: &Rule, check: &FileCheck, files: &[WalkedFile]) -> Verdict {
+    let matching: Vec<&WalkedFile> = files
+        .iter()
+        .filter(|f| check.paths.is_match(&f.path))
+        .collect();
+    let occurrences = match check.must {
+        FileMust::Exist => {
+            if matching.is_empty() {
+                vec![Occurrence {
+                    location: None,
+                    message: rule.failure_message(),
+                    evidence: Some(Evidence::note(format!(
+                        "no file matches {}",
+                        crate::redact::clip(&check.paths.patterns.join(", "), 100)
+                    ))),
+                }]
+            } else {
+                Vec::new()
+            }
+        }
+        FileMust::NotExist => matching
+            .iter()
+            .map(|f| Occurrence {
+                location: Some(Location::file(&f.path)),
+                message: rule.failure_message(),
+                evidence: Some(Evidence::note(format!("{} exists", f.path))),
+            })
+            .collect(),
+        FileMust::BeIgnored => {
+            if matching.is_empty() {
+                return Verdict::NotApplicable(format!(
+                    "no file matches {}",
+                    check.paths.patterns.join(", ")
+                ));
+            }
+            matching
+                .iter()
+                .filter(|f| !f.gitignored)
+                .map(|f| Occurrence {
+                    location: Some(Location::file(&f.path)),
+                    message: rule.failure_message(),
+                    evidence: Some(Evidence::note(format!(
+                        "{} is not matched by any .gitignore",
+                        f.path
+                    ))),
+                })
+                .collect()
+        }
+    };
+    Verdict::Checked {
+        occurrences,
+        summary: format!("{} matching file(s)", matching.len()),
+    }
+}

@@ -1,0 +1,510 @@
+//! Evaluators, one per check kind, and the scan that feeds them: one walk routes
+//! each file to the rules that want it (one glob set for all), reads it once and
+//! evaluates it on the walking thread; repository-wide checks run after the walk.
+
+pub mod content;
+pub mod env;
+pub mod file;
+pub mod probe;
+pub mod structured;
+
+use crate::doc::{parse_documents, DocFormat, Node};
+use crate::finding::{Evidence, Finding, Location, Outcome};
+use crate::inventory::{
+    classify::{file_name, is_env_file_name, is_test_or_vendored},
+    env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
+    WalkedFile,
+};
+use crate::rules::{Check, Rule, RulePack, Stack};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// One failing place of a rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Occurrence {
+    pub location: Option<Location>,
+    pub message: String,
+    pub evidence: Option<Evidence>,
+}
+
+/// What an evaluator concluded about a rule.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    NotApplicable(String),
+    Checked {
+        occurrences: Vec<Occurrence>,
+        summary: String,
+    },
+}
+
+impl Rule {
+    pub fn failure_message(&self) -> String {
+        self.message.clone().unwrap_or_else(|| self.title.clone())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub root: PathBuf,
+    /// `--env-file`, relative to the root.
+    pub env_file: Option<String>,
+    pub walk: WalkOptions,
+    /// Facts gathered from live URLs before the scan (the network stays outside the
+    /// evaluators).
+    pub probes: Vec<crate::probe::ProbeReport>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("target `{0}` does not exist or cannot be read")]
+    TargetMissing(String),
+    #[error("target `{0}` is not a directory")]
+    TargetNotDirectory(String),
+    #[error(
+        "--env-file `{0}` was not found in the target (give a path relative to the target root)"
+    )]
+    EnvFileMissing(String),
+}
+
+/// A rule's overall result, which the score is computed from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleResult {
+    pub rule_id: String,
+    pub outcome: Outcome,
+    pub failures: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DetectedStack {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EnvFileInfo {
+    pub path: String,
+    pub role: &'static str,
+    pub gitignored: bool,
+}
+
+/// What the walk saw and what it could not read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct InventorySummary {
+    pub files_seen: usize,
+    pub files_read: usize,
+    pub skipped_binary: usize,
+    pub skipped_too_large: usize,
+    pub symlinks_skipped: usize,
+    pub env_files: Vec<EnvFileInfo>,
+    pub problems: Vec<Problem>,
+}
+
+pub struct ScanResult {
+    pub findings: Vec<Finding>,
+    pub rule_results: Vec<RuleResult>,
+    pub stacks: Vec<DetectedStack>,
+    pub inventory: InventorySummary,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Target {
+    Content(usize),
+    Structured(usize),
+    Stack(usize),
+}
+
+struct Router {
+    set: GlobSet,
+    targets: Vec<Target>,
+}
+
+impl Router {
+    fn new(pack: &RulePack) -> Router {
+        let mut builder = GlobSetBuilder::new();
+        let mut targets = Vec::new();
+        let mut add = |patterns: &[String], target: Target| {
+            for p in patterns {
+                // Patterns were validated when the pack was loaded.
+                if let Ok(g) = GlobBuilder::new(p).literal_separator(true).build() {
+                    builder.add(g);
+                    targets.push(target);
+                }
+            }
+        };
+        for (i, rule) in pack.rules.iter().enumerate() {
+            match &rule.check {
+                Check::Content(c) => add(&c.paths.patterns, Target::Content(i)),
+                Check::Structured(s) => add(&s.paths.patterns, Target::Structured(i)),
+                Check::File(_) | Check::Env(_) | Check::Probe(_) => {}
+            }
+        }
+        for (i, stack) in pack.stacks.iter().enumerate() {
+            if stack.pattern.is_some() {
+                add(&stack.paths.patterns, Target::Stack(i));
+            }
+        }
+        let set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        Router { set, targets }
+    }
+
+    fn route(&self, path: &str) -> Vec<Target> {
+        let mut out: Vec<Target> = self
+            .set
+            .matches(path)
+            .into_iter()
+            .map(|i| self.targets[i])
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+#[derive(Default)]
+struct FileOutput {
+    content: Vec<(usize, content::FileResult)>,
+    structured: Vec<(usize, structured::FileResult)>,
+    stacks: Vec<usize>,
+    env: Option<ParsedEnv>,
+    problems: Vec<Problem>,
+}
+
+fn visit_file(pack: &RulePack, router: &Router, file: &WalkedFile, text: &str) -> FileOutput {
+    let mut out = FileOutput::default();
+    let path = file.path.as_str();
+    if is_env_file_name(file_name(path)) {
+        let parsed = parse_env(text);
+        out.problems.extend(parsed.problems.iter().map(|p| Problem {
+            path: path.to_string(),
+            line: Some(p.line),
+            message: p.message.clone(),
+        }));
+        out.env = Some(parsed);
+    }
+    let non_product = is_test_or_vendored(path);
+    let mut docs: Option<(DocFormat, Result<Vec<Node>, ()>)> = None;
+    for target in router.route(path) {
+        match target {
+            Target::Content(i) => {
+                let rule = &pack.rules[i];
+                let Check::Content(check) = &rule.check else {
+                    continue;
+                };
+                if (non_product && !check.include_tests)
+                    || check.exclude.as_ref().is_some_and(|x| x.is_match(path))
+                {
+                    continue;
+                }
+                out.content
+                    .push((i, content::evaluate_file(rule, check, path, text)));
+            }
+            Target::Structured(i) => {
+                let rule = &pack.rules[i];
+                let Check::Structured(check) = &rule.check else {
+                    continue;
+                };
+                if non_product && !check.include_tests {
+                    continue;
+                }
+                let Some(format) = check.format.or_else(|| DocFormat::from_path(path)) else {
+                    continue;
+                };
+                if docs.as_ref().is_none_or(|(f, _)| *f != format) {
+                    let parsed = parse_documents(format, text).map_err(|e| {
+                        out.problems.push(Problem {
+                            path: path.to_string(),
+                            line: Some(e.line),
+                            message: format!("not parsed as {format:?}: {}", e.message),
+                        });
+                    });
+                    docs = Some((format, parsed));
+                }
+                if let Some((_, Ok(d))) = &docs {
+                    out.structured
+                        .push((i, structured::evaluate_documents(rule, check, path, d)));
+                }
+            }
+            Target::Stack(i) => {
+                let stack = &pack.stacks[i];
+                if (stack.include_tests || !non_product)
+                    && stack.pattern.as_ref().is_some_and(|p| p.is_match(text))
+                {
+                    out.stacks.push(i);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn stack_detected_by_files(stack: &Stack, files: &[WalkedFile]) -> bool {
+    stack.pattern.is_none()
+        && files.iter().any(|f| {
+            stack.paths.is_match(&f.path) && (stack.include_tests || !is_test_or_vendored(&f.path))
+        })
+}
+
+fn applies(rule: &Rule, stacks: &BTreeSet<&str>, files: &[WalkedFile]) -> Result<(), String> {
+    let w = &rule.applies_when;
+    if !w.stack.is_empty() && !w.stack.iter().any(|s| stacks.contains(s.as_str())) {
+        return Err(format!("applies to {}; none detected", w.stack.join(", ")));
+    }
+    if let Some(s) = w.not_stack.iter().find(|s| stacks.contains(s.as_str())) {
+        return Err(format!("does not apply when {s} is used"));
+    }
+    if let Some(globs) = &w.files {
+        if !files.iter().any(|f| globs.is_match(&f.path)) {
+            return Err(format!(
+                "applies when a file matches {}",
+                globs.patterns.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Scans the target with the pack and returns every finding, sorted.
+pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanError> {
+    let display = options.root.display().to_string();
+    let meta =
+        std::fs::metadata(&options.root).map_err(|_| ScanError::TargetMissing(display.clone()))?;
+    if !meta.is_dir() {
+        return Err(ScanError::TargetNotDirectory(display));
+    }
+    let router = Router::new(pack);
+    let walked = walk(
+        &options.root,
+        &options.walk,
+        |path| is_env_file_name(file_name(path)) || router.set.is_match(path),
+        |file, text| visit_file(pack, &router, file, text),
+    );
+
+    let mut inventory = InventorySummary {
+        files_seen: walked.files.len(),
+        files_read: walked.outputs.len(),
+        symlinks_skipped: walked.symlinks.len(),
+        ..Default::default()
+    };
+    for (path, skip) in &walked.skipped {
+        match skip {
+            Skipped::Binary => inventory.skipped_binary += 1,
+            Skipped::TooLarge(_) => inventory.skipped_too_large += 1,
+            Skipped::Unreadable(e) => inventory.problems.push(Problem {
+                path: path.clone(),
+                line: None,
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+
+    let mut content_results: Vec<Vec<(&str, content::FileResult)>> =
+        vec![Vec::new(); pack.rules.len()];
+    let mut structured_results: Vec<Vec<(&str, structured::FileResult)>> =
+        vec![Vec::new(); pack.rules.len()];
+    let mut stack_hits = vec![false; pack.stacks.len()];
+    let mut env_files: Vec<EnvFile> = Vec::new();
+    let gitignored: BTreeSet<&str> = walked
+        .files
+        .iter()
+        .filter(|f| f.gitignored)
+        .map(|f| f.path.as_str())
+        .collect();
+    for (path, out) in walked.outputs {
+        let FileOutput {
+            content,
+            structured,
+            stacks,
+            env,
+            mut problems,
+        } = out;
+        let path_ref: &str = walked
+            .files
+            .binary_search_by(|f| f.path.as_str().cmp(path.as_str()))
+            .map_or("", |i| walked.files[i].path.as_str());
+        for (i, r) in content {
+            content_results[i].push((path_ref, r));
+        }
+        for (i, r) in structured {
+            structured_results[i].push((path_ref, r));
+        }
+        for i in stacks {
+            stack_hits[i] = true;
+        }
+        if let Some(parsed) = env {
+            env_files.push(EnvFile {
+                gitignored: gitignored.contains(path.as_str()),
+                path,
+                parsed,
+            });
+        }
+        inventory.problems.append(&mut problems);
+    }
+
+    if let Some(forced) = &options.env_file {
+        let forced = forced.trim_start_matches("./");
+        if !env_files.iter().any(|f| f.path == forced) {
+            return Err(ScanError::EnvFileMissing(forced.to_string()));
+        }
+    }
+    let units = env_units(
+        &env_files,
+        options
+            .env_file
+            .as_deref()
+            .map(|f| f.trim_start_matches("./")),
+    );
+    inventory.env_files = env_file_roles(&env_files, &units);
+
+    for (i, stack) in pack.stacks.iter().enumerate() {
+        if stack_detected_by_files(stack, &walked.files) {
+            stack_hits[i] = true;
+        }
+    }
+    let stacks: Vec<DetectedStack> = pack
+        .stacks
+        .iter()
+        .zip(&stack_hits)
+        .filter(|(_, hit)| **hit)
+        .map(|(s, _)| DetectedStack {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            kind: s.kind.clone(),
+        })
+        .collect();
+    let stack_ids: BTreeSet<&str> = stacks.iter().map(|s| s.id.as_str()).collect();
+
+    let mut findings = Vec::new();
+    let mut rule_results = Vec::new();
+    for (i, rule) in pack.rules.iter().enumerate() {
+        let verdict = match applies(rule, &stack_ids, &walked.files) {
+            Err(why) => Verdict::NotApplicable(why),
+            Ok(()) => match &rule.check {
+                Check::File(c) => file::evaluate(rule, c, &walked.files),
+                Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
+                Check::Content(c) => {
+                    content::finish(rule, c, std::mem::take(&mut content_results[i]))
+                }
+                Check::Structured(c) => {
+                    structured::finish(c, std::mem::take(&mut structured_results[i]))
+                }
+                Check::Probe(c) => probe::evaluate(rule, c, &options.probes),
+            },
+        };
+        let (result, mut produced) = findings_for(rule, verdict);
+        rule_results.push(result);
+        findings.append(&mut produced);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    inventory.problems.sort();
+    inventory.problems.dedup();
+    Ok(ScanResult {
+        findings,
+        rule_results,
+        stacks,
+        inventory,
+    })
+}
+
+/// Judges only the `probe` rules, for `launchgate probe` (no repository).
+pub fn evaluate_probes_only(pack: &RulePack, probes: &[crate::probe::ProbeReport]) -> ScanResult {
+    let mut findings = Vec::new();
+    let mut rule_results = Vec::new();
+    for rule in &pack.rules {
+        let Check::Probe(c) = &rule.check else {
+            continue;
+        };
+        let (result, mut produced) = findings_for(rule, probe::evaluate(rule, c, probes));
+        rule_results.push(result);
+        findings.append(&mut produced);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    ScanResult {
+        findings,
+        rule_results,
+        stacks: Vec::new(),
+        inventory: InventorySummary::default(),
+    }
+}
+
+fn env_file_roles(files: &[EnvFile], units: &[EnvUnit]) -> Vec<EnvFileInfo> {
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let role = if units.iter().any(|u| u.production == Some(i)) {
+                "production"
+            } else if units.iter().any(|u| u.template == Some(i)) {
+                "template"
+            } else {
+                "other"
+            };
+            EnvFileInfo {
+                path: f.path.clone(),
+                role,
+                gitignored: f.gitignored,
+            }
+        })
+        .collect()
+}
+
+fn findings_for(rule: &Rule, verdict: Verdict) -> (RuleResult, Vec<Finding>) {
+    let base = |outcome: Outcome, message: String| Finding {
+        rule_id: rule.id.clone(),
+        title: rule.title.clone(),
+        outcome,
+        category: rule.category,
+        area: rule.area,
+        message,
+        location: None,
+        evidence: None,
+        effort_hours: 0.0,
+        remediation: rule.remediation.clone(),
+    };
+    match verdict {
+        Verdict::NotApplicable(why) => (
+            RuleResult {
+                rule_id: rule.id.clone(),
+                outcome: Outcome::NotApplicable,
+                failures: 0,
+            },
+            vec![base(
+                Outcome::NotApplicable,
+                format!("not applicable: {why}"),
+            )],
+        ),
+        Verdict::Checked {
+            occurrences,
+            summary,
+        } if occurrences.is_empty() => (
+            RuleResult {
+                rule_id: rule.id.clone(),
+                outcome: Outcome::Pass,
+                failures: 0,
+            },
+            vec![base(Outcome::Pass, format!("passed: {summary}"))],
+        ),
+        Verdict::Checked { occurrences, .. } => {
+            let failures = occurrences.len();
+            let findings = occurrences
+                .into_iter()
+                .map(|o| Finding {
+                    location: o.location,
+                    evidence: o.evidence,
+                    effort_hours: rule.effort_hours(),
+                    ..base(Outcome::Fail, o.message)
+                })
+                .collect();
+            (
+                RuleResult {
+                    rule_id: rule.id.clone(),
+                    outcome: Outcome::Fail,
+                    failures,
+                },
+                findings,
+            )
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! A line-aware `.env` parser following dotenvy's quoting rules (`export`, single and
+//! double quotes, escapes, multi-line quoted values, `#` comments), keeping the line
+//! and column of every key. Variable references (`${X}`) are kept as written: the
+//! audit judges the file, not the environment of the machine running the audit.
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvEntry {
+    pub key: String,
+    /// The raw value. It never leaves the evaluators except as a redacted hint.
+    pub value: String,
+    pub line: u32,
+    pub column: u32,
+    pub quoted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvProblem {
+    pub line: u32,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParsedEnv {
+    /// Every assignment in file order, duplicates included.
+    pub entries: Vec<EnvEntry>,
+    pub problems: Vec<EnvProblem>,
+}
+
+impl ParsedEnv {
+    /// The value each key ends up with (the last assignment wins, as in dotenvy).
+    pub fn effective(&self) -> Vec<&EnvEntry> {
+        let mut out: Vec<&EnvEntry> = Vec::new();
+        for e in &self.entries {
+            if let Some(slot) = out.iter_mut().find(|x| x.key == e.key) {
+                *slot = e;
+            } else {
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    pub fn get(&self, key: &str) -> Option<&EnvEntry> {
+        self.entries.iter().rev().find(|e| e.key == key)
+    }
+}
+
+fn is_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'
+}
+
+pub fn parse_env(text: &str) -> ParsedEnv {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let mut out = ParsedEnv::default();
+    let mut i = 0;
+    while i < lines.len() {
+        let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let raw = lines[i];
+        i += 1;
+        let trimmed = raw.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = raw.len() - trimmed.len();
+        let (body, export_len) = match trimmed.strip_prefix("export") {
+            Some(rest) if rest.starts_with([' ', '\t']) => {
+                let r = rest.trim_start();
+                (r, trimmed.len() - r.len())
+            }
+            _ => (trimmed, 0),
+        };
+        let key_len = body.find(|c: char| !is_key_char(c)).unwrap_or(body.len());
+        let key = &body[..key_len];
+        let rest = body[key_len..].trim_start();
+        let Some(after_eq) = rest.strip_prefix('=') else {
+            out.problems.push(EnvProblem {
+                line: line_no,
+                message: if key.is_empty() {
+                    "expected KEY=VALUE".to_string()
+                } else {
+                    format!("expected `=` after `{key}`")
+                },
+            });
+            continue;
+        };
+        if key.is_empty() || key.starts_with(|c: char| c.is_ascii_digit()) {
+            out.problems.push(EnvProblem {
+                line: line_no,
+                message: "expected a variable name before `=`".to_string(),
+            });
+            continue;
+        }
+        let column = u32::try_from(raw[..indent].chars().count() + export_len + 1).unwrap_or(1);
+        let value_src = after_eq.trim_start();
+        let (value, quoted) = match value_src.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let mut buf = value_src[1..].to_string();
+                let mut closed = find_close(&buf, q);
+                // Quoted values may continue over several lines.
+                while closed.is_none() && i < lines.len() {
+                    buf.push('\n');
+                    buf.push_str(lines[i]);
+                    i += 1;
+                    closed = find_close(&buf, q);
+                }
+                match closed {
+                    Some(end) => {
+                        let inner = &buf[..end];
+                        let after = buf[end + 1..].trim();
+                        if !after.is_empty() && !after.starts_with('#') {
+                            out.problems.push(EnvProblem {
+                                line: line_no,
+                                message: format!(
+                                    "unexpected text after the closing quote of `{key}`"
+                                ),
+                            });
+                        }
+                        let v = if q == '"' {
+                            unescape(inner)
+                        } else {
+                            inner.to_string()
+                        };
+                        (v, true)
+                    }
+                    None => {
+                        out.problems.push(EnvProblem {
+                            line: line_no,
+                            message: format!("unterminated quoted value for `{key}`"),
+                        });
+                        continue;
+                    }
+                }
+            }
+            _ => (unquoted(value_src), false),
+        };
+        out.entries.push(EnvEntry {
+            key: key.to_string(),
+            value,
+            line: line_no,
+            column,
+            quoted,
+        });
+    }
+    out
+}
+
+/// Byte index of the closing quote, honouring backslash escapes in double quotes.
+fn find_close(s: &str, q: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if q == '"' && c == '\\' && !escaped {
+            escaped = true;
+            continue;
+        }
+        if c == q && !escaped {
+            return Some(i);
+        }
+        escaped = false;
+    }
+    None
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// An unquoted value ends at a `#` that follows whitespace; trailing space is dropped.
+fn unquoted(s: &str) -> String {
+    let mut end = s.len();
+    let mut prev_space = true;
+    for (i, c) in s.char_indices() {
+        if c == '#' && prev_space {
+            end = i;
+            break;
+        }
+        prev_space = c == ' ' || c == '\t';
+    }
+    s[..end].trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_common_shapes() {
+        let env = parse_env(
+            "# c\nA=1\nexport B = two # comment\nC=\"x\\ny\"\nD='raw $X'\nE=\nF=\"multi\nline\"\nG=after#hash\nA=3\n",
+        );
+        let get = |k: &str| env.get(k).map(|e| e.value.clone());
+        assert_eq!(get("A").as_deref(), Some("3"));
+        assert_eq!(get("B").as_deref(), Some("two"));
+        assert_eq!(get("C").as_deref(), Some("x\ny"));
+        assert_eq!(get("D").as_deref(), Some("raw $X"));
+        assert_eq!(get("E").as_deref(), Some(""));
+        assert_eq!(get("F").as_deref(), Some("multi\nline"));
+        assert_eq!(get("G").as_deref(), Some("after#hash"));
+        assert_eq!(env.get("B").unwrap().line, 3);
+        assert_eq!(env.get("B").unwrap().column, 8);
+        assert_eq!(env.get("A").unwrap().line, 9);
+        assert_eq!(env.effective().len(), 7);
+        assert!(env.problems.is_empty(), "{:?}", env.problems);
+    }
+
+    #[test]
+    fn reports_bad_lines_and_keeps_going() {
+        let env = parse_env("garbage line\nOK=1\nBAD=\"open\n");
+        assert_eq!(env.problems.len(), 2);
+        assert_eq!(env.problems[0].line, 1);
+        assert_eq!(env.get("OK").unwrap().value, "1");
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let env = parse_env("\u{feff}A=1\r\nB=2\r\n");
+        assert_eq!(env.get("A").unwrap().value, "1");
+        assert_eq!(env.get("B").unwrap().value, "2");
+    }
+}

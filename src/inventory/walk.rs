@@ -1,0 +1,255 @@
+//! One parallel, `.gitignore`-aware walk. Hidden files are included, symlinks are
+//! never followed, and each wanted file is read once and handed to a visitor on the
+//! walking thread, so its text is dropped as soon as it has been evaluated.
+//!
+//! `.env*` files are the exception to `.gitignore`: they are usually ignored, yet
+//! they are what must be audited. Each folder the walk enters (so never an ignored
+//! folder such as `node_modules/`) is also listed for `.env*` names; those the walk
+//! did not yield are read too, and marked as git-ignored.
+
+use super::classify::{file_name, is_env_file_name};
+use ignore::{WalkBuilder, WalkState};
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Clone, Debug)]
+pub struct WalkOptions {
+    pub max_file_size: u64,
+    /// Worker threads; 0 lets the walker choose.
+    pub jobs: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkedFile {
+    pub path: String,
+    pub size: u64,
+    pub gitignored: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Skipped {
+    Binary,
+    TooLarge(u64),
+    Unreadable(String),
+}
+
+pub struct Walk<R> {
+    /// Every regular file seen, sorted by path.
+    pub files: Vec<WalkedFile>,
+    /// What the visitor returned for each file it was given, sorted by path.
+    pub outputs: Vec<(String, R)>,
+    pub skipped: Vec<(String, Skipped)>,
+    pub symlinks: Vec<String>,
+}
+
+struct Shared<R> {
+    files: Vec<WalkedFile>,
+    outputs: Vec<(String, R)>,
+    skipped: Vec<(String, Skipped)>,
+    symlinks: Vec<String>,
+    env_candidates: Vec<PathBuf>,
+}
+
+impl<R> Shared<R> {
+    fn new() -> Self {
+        Shared {
+            files: Vec::new(),
+            outputs: Vec::new(),
+            skipped: Vec::new(),
+            symlinks: Vec::new(),
+            env_candidates: Vec::new(),
+        }
+    }
+}
+
+const NUL_SNIFF_BYTES: usize = 8192;
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, part) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&part.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+/// Reads at most `max + 1` bytes so that a file growing (or a sparse giant) cannot
+/// make us read more than the cap.
+fn read_capped(path: &Path, max: u64) -> Result<Result<String, Skipped>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max {
+        return Ok(Err(Skipped::TooLarge(bytes.len() as u64)));
+    }
+    if bytes[..bytes.len().min(NUL_SNIFF_BYTES)].contains(&0) {
+        return Ok(Err(Skipped::Binary));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    Ok(Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }))
+}
+
+pub fn walk<R, W, V>(root: &Path, options: &WalkOptions, wants: W, visit: V) -> Walk<R>
+where
+    R: Send,
+    W: Fn(&str) -> bool + Sync,
+    V: Fn(&WalkedFile, &str) -> R + Sync,
+{
+    let shared = Mutex::new(Shared::new());
+    let handle = |path: &Path, size: u64, gitignored: bool, local: &mut Shared<R>| {
+        let rel = relative(root, path);
+        let walked = WalkedFile {
+            path: rel.clone(),
+            size,
+            gitignored,
+        };
+        if wants(&rel) {
+            if size > options.max_file_size {
+                local.skipped.push((rel.clone(), Skipped::TooLarge(size)));
+            } else {
+                match read_capped(path, options.max_file_size) {
+                    Ok(Ok(text)) => {
+                        let out = visit(&walked, &text);
+                        local.outputs.push((rel.clone(), out));
+                    }
+                    Ok(Err(skip)) => local.skipped.push((rel.clone(), skip)),
+                    Err(e) => local.skipped.push((rel.clone(), Skipped::Unreadable(e))),
+                }
+            }
+        }
+        local.files.push(walked);
+    };
+
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_global(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .follow_links(false)
+        .add_custom_ignore_filename(".launchgateignore")
+        .threads(options.jobs)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")))
+        });
+    builder.build_parallel().run(|| {
+        let handle = &handle;
+        let mut flush = FlushOnDrop {
+            local: Some(Shared::new()),
+            shared: &shared,
+        };
+        Box::new(move |entry| {
+            let Some(local) = flush.local.as_mut() else {
+                return WalkState::Quit;
+            };
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let (path, msg) = describe_walk_error(root, &err);
+                    local.skipped.push((path, Skipped::Unreadable(msg)));
+                    return WalkState::Continue;
+                }
+            };
+            let Some(ft) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            if ft.is_symlink() {
+                local.symlinks.push(relative(root, entry.path()));
+            } else if ft.is_dir() {
+                list_env_candidates(entry.path(), &mut local.env_candidates);
+            } else if ft.is_file() {
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                handle(entry.path(), size, false, local);
+            }
+            WalkState::Continue
+        })
+    });
+
+    let mut shared = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    let seen: BTreeSet<String> = shared.files.iter().map(|f| f.path.clone()).collect();
+    let mut extra: Vec<PathBuf> = std::mem::take(&mut shared.env_candidates);
+    extra.sort();
+    extra.dedup();
+    for path in extra {
+        if seen.contains(&relative(root, &path)) {
+            continue;
+        }
+        let size = std::fs::symlink_metadata(&path)
+            .map(|m| m.len())
+            .unwrap_or(0);
+        handle(&path, size, true, &mut shared);
+    }
+    shared.files.sort();
+    shared.outputs.sort_by(|a, b| a.0.cmp(&b.0));
+    shared.skipped.sort();
+    shared.symlinks.sort();
+    Walk {
+        files: shared.files,
+        outputs: shared.outputs,
+        skipped: shared.skipped,
+        symlinks: shared.symlinks,
+    }
+}
+
+/// Hands a thread's findings to the shared lists once, when the thread is done.
+struct FlushOnDrop<'a, R> {
+    local: Option<Shared<R>>,
+    shared: &'a Mutex<Shared<R>>,
+}
+
+impl<R> Drop for FlushOnDrop<'_, R> {
+    fn drop(&mut self) {
+        if let Some(mut local) = self.local.take() {
+            let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+            shared.files.append(&mut local.files);
+            shared.outputs.append(&mut local.outputs);
+            shared.skipped.append(&mut local.skipped);
+            shared.symlinks.append(&mut local.symlinks);
+            shared.env_candidates.append(&mut local.env_candidates);
+        }
+    }
+}
+
+fn list_env_candidates(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if is_env_file_name(file_name(name)) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            out.push(entry.path());
+        }
+    }
+}
+
+fn describe_walk_error(root: &Path, err: &ignore::Error) -> (String, String) {
+    fn inner(root: &Path, err: &ignore::Error) -> Option<(String, String)> {
+        match err {
+            ignore::Error::WithPath { path, err } => Some((relative(root, path), err.to_string())),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner(root, err)
+            }
+            ignore::Error::Loop { child, .. } => {
+                Some((relative(root, child), "symlink loop".to_string()))
+            }
+            _ => None,
+        }
+    }
+    inner(root, err).unwrap_or_else(|| (String::from("(walk)"), err.to_string()))
+}

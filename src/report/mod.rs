@@ -1,0 +1,161 @@
+//! The report model (also the public JSON contract) and one reporter per format.
+//! The library never prints: reporters write to what the caller hands them.
+
+mod json;
+pub mod rules;
+mod table;
+
+use crate::evaluate::{DetectedStack, InventorySummary, ScanResult};
+use crate::finding::Finding;
+use crate::rules::Rule;
+use crate::score::{summarize, Gate, Summary};
+use serde::Serialize;
+use std::io::{self, Write};
+
+pub use json::JsonReporter;
+pub use table::TableReporter;
+
+/// Bumped only for incompatible changes; fields are added, never renamed.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Target {
+    /// The path as the user gave it, so reports do not depend on the machine.
+    pub path: String,
+    pub stack: Vec<DetectedStack>,
+}
+
+/// Per-URL grades shown beside the score, so users can compare with tools they know.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeSummary {
+    pub url: String,
+    pub reachable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_grade: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observatory_grade: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observatory_score: Option<i64>,
+    pub errors: Vec<String>,
+}
+
+impl ProbeSummary {
+    pub fn from_report(r: &crate::probe::ProbeReport) -> Self {
+        let text = |k: &str| {
+            r.facts
+                .get(k)
+                .and_then(|f| f.as_str())
+                .map(|s| crate::redact::clip(s, 40))
+        };
+        ProbeSummary {
+            url: r.url.clone(),
+            reachable: r
+                .facts
+                .get("reachable")
+                .and_then(|f| f.as_bool())
+                .unwrap_or(false),
+            tls_grade: text("tls.grade"),
+            observatory_grade: text("observatory.grade"),
+            observatory_score: r.facts.get("observatory.score").and_then(|f| f.as_int()),
+            errors: r
+                .errors
+                .iter()
+                .map(|e| crate::redact::scrub_line(e))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub target: Target,
+    pub summary: Summary,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<ProbeSummary>,
+    pub findings: Vec<Finding>,
+    pub inventory: InventorySummary,
+}
+
+impl Report {
+    pub fn new(
+        target_path: &str,
+        rules: &[Rule],
+        scan: ScanResult,
+        probes: &[crate::probe::ProbeReport],
+        gate: &Gate,
+    ) -> Report {
+        let summary = summarize(rules, &scan.rule_results, &scan.findings, gate);
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "launchgate",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            target: Target {
+                path: target_path.to_string(),
+                stack: scan.stacks,
+            },
+            summary,
+            probes: probes.iter().map(ProbeSummary::from_report).collect(),
+            findings: scan.findings,
+            inventory: scan.inventory,
+        }
+    }
+}
+
+/// How a terminal report may look; machine formats ignore it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+    /// Table width in columns; fixed when not writing to a terminal so that
+    /// reports stay byte-identical.
+    pub width: u16,
+    pub show_passed: bool,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            color: false,
+            width: 120,
+            show_passed: false,
+        }
+    }
+}
+
+pub trait Reporter {
+    fn write(&self, report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+impl Format {
+    pub const NAMES: [&'static str; 2] = ["table", "json"];
+
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "table" => Some(Format::Table),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    pub fn reporter(self) -> Box<dyn Reporter> {
+        match self {
+            Format::Table => Box::new(TableReporter),
+            Format::Json => Box::new(JsonReporter),
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! `rules list` and `rules explain`.
+
+use crate::rules::{AppliesWhen, Check, Rule, RulePack};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct RuleEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    category: &'a str,
+    area: &'a str,
+    kind: &'a str,
+    effort_hours: f64,
+    weight: f64,
+    applies_when: String,
+    remediation: &'a str,
+    references: &'a [String],
+    defined_at: String,
+}
+
+fn entry(rule: &Rule) -> RuleEntry<'_> {
+    RuleEntry {
+        id: &rule.id,
+        title: &rule.title,
+        category: rule.category.as_str(),
+        area: rule.area.as_str(),
+        kind: rule.check.kind(),
+        effort_hours: rule.effort_hours(),
+        weight: rule.weight(),
+        applies_when: describe_applies(&rule.applies_when),
+        remediation: &rule.remediation,
+        references: &rule.references,
+        defined_at: format!("{}:{}", rule.origin.file, rule.origin.line),
+    }
+}
+
+pub fn describe_applies(w: &AppliesWhen) -> String {
+    let mut parts = Vec::new();
+    if !w.stack.is_empty() {
+        parts.push(format!("stack is one of: {}", w.stack.join(", ")));
+    }
+    if !w.not_stack.is_empty() {
+        parts.push(format!("stack is none of: {}", w.not_stack.join(", ")));
+    }
+    if let Some(f) = &w.files {
+        parts.push(format!("a file matches {}", f.patterns.join(", ")));
+    }
+    if parts.is_empty() {
+        "always".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
+pub fn list(pack: &RulePack, json: bool, out: &mut dyn Write) -> io::Result<()> {
+    if json {
+        let entries: Vec<RuleEntry<'_>> = pack.rules.iter().map(entry).collect();
+        serde_json::to_writer_pretty(&mut *out, &entries).map_err(io::Error::other)?;
+        return out.write_all(b"\n");
+    }
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(120)
+        .set_header(vec!["Id", "Category", "Area", "Kind", "Title"]);
+    for r in &pack.rules {
+        t.add_row(vec![
+            r.id.as_str(),
+            r.category.as_str(),
+            r.area.as_str(),
+            r.check.kind(),
+            r.title.as_str(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "{} rules, {} stack detectors",
+        pack.rules.len(),
+        pack.stacks.len()
+    )
+}
+
+fn check_summary(check: &Check) -> String {
+    match check {
+        Check::File(c) => format!("file {:?}: {}", c.must, c.paths.patterns.join(", ")),
+        Check::Content(c) => format!(
+            "content {:?} /{}/ in {}",
+            c.must,
+            c.pattern.as_str(),
+            c.paths.patterns.join(", ")
+        ),
+        Check::Env(c) => format!(
+            "env {:?} file, condition {:?}, keys /{}/",
+            c.file,
+            condition_name(&c.condition),
+            c.keys.as_str()
+        ),
+        Check::Probe(c) => format!(
+            "probe: {} {:?} (when {} condition(s))",
+            c.expect.facts.join(" or "),
+            c.expect.op,
+            c.when.len()
+        ),
+        Check::Structured(c) => format!(
+            "structured: {} → select `{}` ({} assertion(s))",
+            c.paths.patterns.join(", "),
+            c.select.as_str(),
+            c.assert.len()
+        ),
+    }
+}
+
+fn condition_name(c: &crate::rules::EnvCondition) -> &'static str {
+    use crate::rules::EnvCondition as C;
+    match c {
+        C::Empty => "empty",
+        C::Missing => "missing",
+        C::Placeholder => "placeholder",
+        C::WeakSecret { .. } => "weak-secret",
+        C::Localhost => "localhost",
+        C::InsecureUrl => "insecure-url",
+        C::InlineCredentials => "inline-credentials",
+        C::Matches(_) => "matches",
+        C::NotInTemplate => "not-in-template",
+        C::NotInProduction => "not-in-production",
+    }
+}
+
+pub fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{} — {}", rule.id, rule.title)?;
+    writeln!(
+        out,
+        "category: {} · area: {} · effort: {} h per occurrence · weight: {}",
+        rule.category,
+        rule.area,
+        rule.effort_hours(),
+        rule.weight()
+    )?;
+    writeln!(
+        out,
+        "applies when: {}",
+        describe_applies(&rule.applies_when)
+    )?;
+    writeln!(out, "checks: {}", check_summary(&rule.check))?;
+    if !rule.description.is_empty() {
+        writeln!(out, "\nWhy it matters:\n{}", rule.description.trim_end())?;
+    }
+    writeln!(out, "\nHow to fix:\n{}", rule.remediation.trim_end())?;
+    if !rule.references.is_empty() {
+        writeln!(out, "\nReferences:")?;
+        for r in &rule.references {
+            writeln!(out, "  {r}")?;
+        }
+    }
+    writeln!(
+        out,
+        "\nDefined at {}:{}",
+        rule.origin.file, rule.origin.line
+    )
+}

@@ -1,0 +1,500 @@
+//! The rule model: TOML rule files, read with positions, validated into a typed
+//! [`RulePack`] whose patterns are compiled once.
+
+mod builtin;
+pub mod diag;
+mod parse;
+mod reader;
+
+pub use builtin::{builtin_sources, BUILTIN_PREFIX};
+pub use diag::{Diagnostic, Diagnostics};
+pub use parse::describe_toml_error;
+
+use crate::doc::{DocFormat, Scalar, Selector};
+use crate::finding::{Area, Category};
+use globset::GlobSet;
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Where a rule was defined, for error messages and `rules explain`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: u32,
+}
+
+/// Globs as written, plus the compiled set (`*` never crosses `/`; `**/` spans dirs).
+#[derive(Clone, Debug)]
+pub struct Globs {
+    pub patterns: Vec<String>,
+    pub set: GlobSet,
+}
+
+impl Globs {
+    pub fn is_match(&self, path: &str) -> bool {
+        self.set.is_match(path)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AppliesWhen {
+    /// Any of these detected stacks.
+    pub stack: Vec<String>,
+    /// None of these detected stacks.
+    pub not_stack: Vec<String>,
+    /// Any file matching these globs exists.
+    pub files: Option<Globs>,
+}
+
+impl AppliesWhen {
+    pub fn is_always(&self) -> bool {
+        self.stack.is_empty() && self.not_stack.is_empty() && self.files.is_none()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileMust {
+    Exist,
+    NotExist,
+    BeIgnored,
+}
+
+#[derive(Clone, Debug)]
+pub struct FileCheck {
+    pub paths: Globs,
+    pub must: FileMust,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContentMust {
+    /// Every selected file must contain a match.
+    MatchEachFile,
+    /// At least one selected file in the repository must contain a match.
+    MatchAnyFile,
+    /// Every match is a failing occurrence.
+    NotMatch,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContentCheck {
+    pub paths: Globs,
+    pub exclude: Option<Globs>,
+    pub pattern: Regex,
+    pub must: ContentMust,
+    /// With `must = "not-match"`: a file in which this matches anywhere passes
+    /// (e.g. `apt-get install` is fine when the lists are removed).
+    pub unless: Option<Regex>,
+    pub include_tests: bool,
+    /// The whole match is a secret: evidence shows only a redacted hint.
+    pub secret: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvTarget {
+    Production,
+    Template,
+}
+
+#[derive(Clone, Debug)]
+pub enum EnvCondition {
+    Empty,
+    Missing,
+    Placeholder,
+    WeakSecret { min_length: usize },
+    Localhost,
+    InsecureUrl,
+    InlineCredentials,
+    Matches(Regex),
+    NotInTemplate,
+    NotInProduction,
+}
+
+impl EnvCondition {
+    pub const NAMES: [&'static str; 10] = [
+        "empty",
+        "missing",
+        "placeholder",
+        "weak-secret",
+        "localhost",
+        "insecure-url",
+        "inline-credentials",
+        "matches",
+        "not-in-template",
+        "not-in-production",
+    ];
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvCheck {
+    pub file: EnvTarget,
+    pub keys: Regex,
+    pub exclude_keys: Option<Regex>,
+    pub condition: EnvCondition,
+}
+
+#[derive(Clone, Debug)]
+pub enum AssertOp {
+    Exists,
+    Missing,
+    Equals(Vec<Scalar>),
+    NotEquals(Vec<Scalar>),
+    Matches(Regex),
+    NotMatches(Regex),
+}
+
+#[derive(Clone, Debug)]
+pub struct Assertion {
+    /// Several paths mean "any of": the assertion holds if it holds for one of them.
+    pub paths: Vec<Selector>,
+    pub op: AssertOp,
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StructuredCheck {
+    pub paths: Globs,
+    pub format: Option<DocFormat>,
+    pub include_tests: bool,
+    pub documents: Vec<Assertion>,
+    pub select: Selector,
+    pub filter: Vec<Assertion>,
+    pub assert: Vec<Assertion>,
+    pub secret: bool,
+}
+
+/// A comparison on a probe fact (see docs/probe-facts.md for the names).
+#[derive(Clone, Debug)]
+pub enum ProbeOp {
+    Eq(Scalar),
+    Ne(Scalar),
+    Ge(f64),
+    Gt(f64),
+    Le(f64),
+    Lt(f64),
+    Exists,
+    Missing,
+    Matches(Regex),
+    NotMatches(Regex),
+    Empty,
+    NotEmpty,
+}
+
+impl ProbeOp {
+    pub const NAMES: [&'static str; 12] = [
+        "==",
+        "!=",
+        ">=",
+        ">",
+        "<=",
+        "<",
+        "exists",
+        "missing",
+        "matches",
+        "not-matches",
+        "empty",
+        "not-empty",
+    ];
+}
+
+#[derive(Clone, Debug)]
+pub struct ProbeCondition {
+    /// Several facts mean "any of": the condition holds if one of them satisfies it.
+    pub facts: Vec<String>,
+    pub op: ProbeOp,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProbeCheck {
+    pub expect: ProbeCondition,
+    /// The URL is judged only when all of these hold (e.g. only RSA keys).
+    pub when: Vec<ProbeCondition>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Check {
+    File(FileCheck),
+    Content(ContentCheck),
+    Env(EnvCheck),
+    Structured(StructuredCheck),
+    Probe(ProbeCheck),
+}
+
+impl Check {
+    pub const KINDS: [&'static str; 5] = ["file", "content", "env", "structured", "probe"];
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Check::File(_) => "file",
+            Check::Content(_) => "content",
+            Check::Env(_) => "env",
+            Check::Structured(_) => "structured",
+            Check::Probe(_) => "probe",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub area: Area,
+    pub effort_minutes: u32,
+    pub weight: Option<f64>,
+    pub description: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    pub message: Option<String>,
+    pub applies_when: AppliesWhen,
+    pub check: Check,
+    pub origin: Origin,
+}
+
+impl Rule {
+    pub fn weight(&self) -> f64 {
+        self.weight
+            .unwrap_or_else(|| self.category.default_weight())
+    }
+
+    pub fn effort_hours(&self) -> f64 {
+        f64::from(self.effort_minutes) / 60.0
+    }
+}
+
+/// A technology the repository uses, detected from files (and optionally their text).
+#[derive(Clone, Debug)]
+pub struct Stack {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub paths: Globs,
+    pub pattern: Option<Regex>,
+    pub include_tests: bool,
+    pub origin: Origin,
+}
+
+/// A user's change to a rule defined elsewhere (usually the built-in pack).
+#[derive(Clone, Debug)]
+pub struct Override {
+    pub rule: String,
+    pub disable: bool,
+    pub category: Option<Category>,
+    pub weight: Option<f64>,
+    pub origin: Origin,
+}
+
+/// What one rule file holds before packs are merged.
+#[derive(Clone, Debug, Default)]
+pub struct RuleFile {
+    pub rules: Vec<Rule>,
+    pub stacks: Vec<Stack>,
+    pub overrides: Vec<Override>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RulePack {
+    pub rules: Vec<Rule>,
+    pub stacks: Vec<Stack>,
+}
+
+/// Parses and validates one rule file; `name` is used in messages.
+pub fn parse_rule_file(name: &str, text: &str) -> Result<RuleFile, Diagnostics> {
+    parse::parse_rule_file(name, text)
+}
+
+/// How to assemble a pack: the built-in rules, then user files, then overrides.
+#[derive(Clone, Debug, Default)]
+pub struct PackOptions {
+    pub builtin: bool,
+    /// Rule files or folders of `*.toml` files.
+    pub user_paths: Vec<std::path::PathBuf>,
+    /// Rule ids to disable (from the command line or a project config).
+    pub disable: Vec<String>,
+    pub category_overrides: BTreeMap<String, Category>,
+    pub weight_overrides: BTreeMap<String, f64>,
+}
+
+/// Reads every rule source and reports all of their problems together.
+pub fn load_pack(options: &PackOptions) -> Result<RulePack, Diagnostics> {
+    let mut sources: Vec<(String, String)> = Vec::new();
+    let mut problems = Vec::new();
+    if options.builtin {
+        sources.extend(
+            builtin_sources()
+                .iter()
+                .map(|(name, text)| (name.to_string(), text.to_string())),
+        );
+    }
+    for path in &options.user_paths {
+        match read_rule_paths(path) {
+            Ok(found) => sources.extend(found),
+            Err(d) => problems.push(d),
+        }
+    }
+    let mut files = Vec::new();
+    for (name, text) in &sources {
+        match parse_rule_file(name, text) {
+            Ok(f) => files.push(f),
+            Err(Diagnostics(mut d)) => problems.append(&mut d),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
+    merge(files, options)
+}
+
+/// A rule file, or every `*.toml` in a folder (sorted, not recursive).
+pub fn read_rule_paths(path: &Path) -> Result<Vec<(String, String)>, Diagnostic> {
+    let display = path.display().to_string();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::whole_file(&display, format!("cannot read rule path: {e}")))?;
+    let files: Vec<std::path::PathBuf> = if meta.is_dir() {
+        let mut found: Vec<_> = std::fs::read_dir(path)
+            .map_err(|e| Diagnostic::whole_file(&display, format!("cannot list rule folder: {e}")))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+            .collect();
+        found.sort();
+        found
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut out = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let text = std::fs::read(&file)
+            .map_err(|e| Diagnostic::whole_file(&name, format!("cannot read rule file: {e}")))?;
+        let text = String::from_utf8(text)
+            .map_err(|_| Diagnostic::whole_file(&name, "rule file is not valid UTF-8"))?;
+        out.push((name, text));
+    }
+    Ok(out)
+}
+
+fn merge(files: Vec<RuleFile>, options: &PackOptions) -> Result<RulePack, Diagnostics> {
+    let mut problems = Vec::new();
+    let mut pack = RulePack::default();
+    let mut seen: BTreeMap<String, Origin> = BTreeMap::new();
+    let mut stack_seen: BTreeMap<String, Origin> = BTreeMap::new();
+    let mut overrides = Vec::new();
+    for file in files {
+        for rule in file.rules {
+            if let Some(first) = seen.get(&rule.id) {
+                problems.push(Diagnostic {
+                    file: rule.origin.file.clone(),
+                    line: rule.origin.line,
+                    column: 1,
+                    message: format!(
+                        "duplicate rule id `{}` (first defined at {}:{}); to replace a built-in rule, disable it with [[override]] and give yours a new id",
+                        rule.id, first.file, first.line
+                    ),
+                    excerpt: None,
+                });
+                continue;
+            }
+            seen.insert(rule.id.clone(), rule.origin.clone());
+            pack.rules.push(rule);
+        }
+        for stack in file.stacks {
+            if let Some(first) = stack_seen.get(&stack.id) {
+                problems.push(Diagnostic {
+                    file: stack.origin.file.clone(),
+                    line: stack.origin.line,
+                    column: 1,
+                    message: format!(
+                        "duplicate stack id `{}` (first defined at {}:{})",
+                        stack.id, first.file, first.line
+                    ),
+                    excerpt: None,
+                });
+                continue;
+            }
+            stack_seen.insert(stack.id.clone(), stack.origin.clone());
+            pack.stacks.push(stack);
+        }
+        overrides.extend(file.overrides);
+    }
+    let stack_ids: BTreeSet<&str> = pack.stacks.iter().map(|s| s.id.as_str()).collect();
+    for rule in &pack.rules {
+        for id in rule
+            .applies_when
+            .stack
+            .iter()
+            .chain(&rule.applies_when.not_stack)
+        {
+            if !stack_ids.contains(id.as_str()) {
+                problems.push(Diagnostic {
+                    file: rule.origin.file.clone(),
+                    line: rule.origin.line,
+                    column: 1,
+                    message: format!(
+                        "rule `{}` names unknown stack `{id}` in applies_when",
+                        rule.id
+                    ),
+                    excerpt: None,
+                });
+            }
+        }
+    }
+    for o in &overrides {
+        let Some(rule) = pack.rules.iter_mut().find(|r| r.id == o.rule) else {
+            problems.push(Diagnostic {
+                file: o.origin.file.clone(),
+                line: o.origin.line,
+                column: 1,
+                message: format!("[[override]] names unknown rule `{}`", o.rule),
+                excerpt: None,
+            });
+            continue;
+        };
+        if let Some(c) = o.category {
+            rule.category = c;
+        }
+        if let Some(w) = o.weight {
+            rule.weight = Some(w);
+        }
+    }
+    let mut disabled: BTreeSet<String> = options.disable.iter().cloned().collect();
+    disabled.extend(
+        overrides
+            .iter()
+            .filter(|o| o.disable)
+            .map(|o| o.rule.clone()),
+    );
+    for (id, category) in &options.category_overrides {
+        match pack.rules.iter_mut().find(|r| &r.id == id) {
+            Some(rule) => rule.category = *category,
+            None => problems.push(Diagnostic::whole_file(
+                "(options)",
+                format!("category override names unknown rule `{id}`"),
+            )),
+        }
+    }
+    for (id, weight) in &options.weight_overrides {
+        match pack.rules.iter_mut().find(|r| &r.id == id) {
+            Some(rule) => rule.weight = Some(*weight),
+            None => problems.push(Diagnostic::whole_file(
+                "(options)",
+                format!("weight override names unknown rule `{id}`"),
+            )),
+        }
+    }
+    for id in &options.disable {
+        if !seen.contains_key(id) {
+            problems.push(Diagnostic::whole_file(
+                "(options)",
+                format!("cannot disable unknown rule `{id}`"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
+    pack.rules.retain(|r| !disabled.contains(&r.id));
+    pack.rules.sort_by(|a, b| a.id.cmp(&b.id));
+    pack.stacks.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(pack)
+}

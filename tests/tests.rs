@@ -1,0 +1,5 @@
+mod cli;
+mod probe;
+mod probe_cli;
+mod rule_cases;
+mod support;
