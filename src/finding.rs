@@ -237,6 +237,35 @@ pub struct Finding {
     pub evidence: Option<Evidence>,
     pub effort_hours: f64,
     pub remediation: String,
+    /// Stable identity of a failing occurrence across runs: it survives unrelated line
+    /// shifts and moves within a file (see [`fingerprint`]). Absent on pass and
+    /// not-applicable entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+/// Content-addressed identity of an occurrence: the rule, the file (or URL), and the
+/// already-redacted evidence or message — never a secret value — plus the index among
+/// identical occurrences in that file. Line numbers are deliberately left out.
+pub fn fingerprint(rule_id: &str, place: &str, anchor: &str, nth: usize) -> String {
+    fn fnv1a(seed: u64, parts: &[&[u8]]) -> u64 {
+        let mut h = seed;
+        for part in parts {
+            for b in part.iter().chain(&[0xff]) {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    }
+    let anchor: String = anchor.split_whitespace().collect::<Vec<_>>().join(" ");
+    let nth = nth.to_string();
+    let parts: [&[u8]; 4] = [rule_id.as_bytes(), place.as_bytes(), anchor.as_bytes(), nth.as_bytes()];
+    format!(
+        "{:016x}{:016x}",
+        fnv1a(0xcbf2_9ce4_8422_2325, &parts),
+        fnv1a(0x6c62_272e_07bb_0142, &parts)
+    )
 }
 
 impl Finding {

@@ -462,6 +462,7 @@ fn findings_for(rule: &Rule, verdict: Verdict) -> (RuleResult, Vec<Finding>) {
         evidence: None,
         effort_hours: 0.0,
         remediation: rule.remediation.clone(),
+        fingerprint: None,
     };
     match verdict {
         Verdict::NotApplicable(why) => (
@@ -488,13 +489,26 @@ fn findings_for(rule: &Rule, verdict: Verdict) -> (RuleResult, Vec<Finding>) {
         ),
         Verdict::Checked { occurrences, .. } => {
             let failures = occurrences.len();
+            let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
             let findings = occurrences
                 .into_iter()
-                .map(|o| Finding {
-                    location: o.location,
-                    evidence: o.evidence,
-                    effort_hours: rule.effort_hours(),
-                    ..base(Outcome::Fail, o.message)
+                .map(|o| {
+                    let place = o
+                        .location
+                        .as_ref()
+                        .and_then(|l| l.path.clone().or_else(|| l.url.clone()))
+                        .unwrap_or_default();
+                    let anchor = o.evidence.as_ref().map_or(o.message.as_str(), |e| e.as_str()).to_string();
+                    let nth = seen.entry(format!("{place}\0{anchor}")).or_insert(0);
+                    let fp = crate::finding::fingerprint(&rule.id, &place, &anchor, *nth);
+                    *nth += 1;
+                    Finding {
+                        location: o.location,
+                        evidence: o.evidence,
+                        effort_hours: rule.effort_hours(),
+                        fingerprint: Some(fp),
+                        ..base(Outcome::Fail, o.message)
+                    }
                 })
                 .collect();
             (

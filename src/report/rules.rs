@@ -57,7 +57,7 @@ pub fn describe_applies(w: &AppliesWhen) -> String {
 pub fn list(pack: &RulePack, json: bool, out: &mut dyn Write) -> io::Result<()> {
     if json {
         let entries: Vec<RuleEntry<'_>> = pack.rules.iter().map(entry).collect();
-        serde_json::to_writer_pretty(&mut *out, &entries).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &entries).map_err(io::Error::from)?;
         return out.write_all(b"\n");
     }
     let mut t = Table::new();
