@@ -260,7 +260,12 @@ pub fn fingerprint(rule_id: &str, place: &str, anchor: &str, nth: usize) -> Stri
     }
     let anchor: String = anchor.split_whitespace().collect::<Vec<_>>().join(" ");
     let nth = nth.to_string();
-    let parts: [&[u8]; 4] = [rule_id.as_bytes(), place.as_bytes(), anchor.as_bytes(), nth.as_bytes()];
+    let parts: [&[u8]; 4] = [
+        rule_id.as_bytes(),
+        place.as_bytes(),
+        anchor.as_bytes(),
+        nth.as_bytes(),
+    ];
     format!(
         "{:016x}{:016x}",
         fnv1a(0xcbf2_9ce4_8422_2325, &parts),

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod doc;
+pub mod drift;
 pub mod evaluate;
 pub mod finding;
 pub mod inventory;

@@ -130,7 +130,7 @@ mod tests {
     fn hint_never_contains_more_than_four_chars() {
         let raw = "sk_live_51Habcdefghijklmnopqrstuvwxyz";
         let hint = Redacted::new(raw).to_string();
-        assert_eq!(hint, "sk_l… (36 chars)");
+        assert_eq!(hint, "sk_l… (37 chars)");
         assert!(!hint.contains("51Hab"));
     }
 

@@ -1,4 +1,5 @@
 mod cli;
+mod drift;
 mod probe;
 mod probe_cli;
 mod rule_cases;

@@ -24,6 +24,27 @@ pub enum Command {
     Rules(RulesCommand),
     /// Probe live URLs only (TLS, redirects, security headers), with the same report.
     Probe(ProbeCommandArgs),
+    /// The configuration surface: each variable × where it is read, documented and provided.
+    Env(EnvArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// The repository to inspect.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
+    pub format: MatrixFormat,
+    /// The env file that stands for production, relative to the target root.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MatrixFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -69,10 +90,12 @@ pub struct ProbeCommandArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
-    /// Write the report to this file instead of standard output.
+    /// Report format: table, json, sarif, junit, markdown, github, badge or html
+    /// (default table). NAME=PATH writes that format to PATH; repeatable, with at
+    /// most one format on standard output.
+    #[arg(long, value_name = "NAME[=PATH]", value_parser = parse_format_spec)]
+    pub format: Vec<FormatSpec>,
+    /// Write the standard-output format to this file instead.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// The least severe category whose failures fail the gate.
@@ -171,6 +194,31 @@ pub enum RulesCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+}
+
+/// One `--format` value: a report format, and the file it goes to (standard output
+/// when `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: crate::report::Format,
+    pub path: Option<PathBuf>,
+}
+
+fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
+    let (name, path) = match s.split_once('=') {
+        Some((name, path)) if path.is_empty() => {
+            return Err(format!("`{name}=` needs a file path after `=`"))
+        }
+        Some((name, path)) => (name, Some(PathBuf::from(path))),
+        None => (s, None),
+    };
+    let format = crate::report::Format::parse(name.trim()).ok_or_else(|| {
+        format!(
+            "unknown format `{name}` (one of: {})",
+            crate::report::Format::NAMES.join(", ")
+        )
+    })?;
+    Ok(FormatSpec { format, path })
 }
 
 fn parse_score(s: &str) -> Result<f64, String> {

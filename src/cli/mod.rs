@@ -54,7 +54,37 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Env(args) => {
+            let pack = load_pack(&PackOptions {
+                builtin: true,
+                ..Default::default()
+            })
+            .map_err(|d| Reported(d.to_string()))?;
+            let result = scan(
+                &pack,
+                &ScanOptions {
+                    root: args.path.clone(),
+                    env_file: args.env_file.clone(),
+                    walk: WalkOptions {
+                        max_file_size: 2 << 20,
+                        jobs: 0,
+                    },
+                    probes: Vec::new(),
+                },
+            )?;
+            let json = matches!(args.format, args::MatrixFormat::Json);
+            let width = if std::io::stdout().is_terminal() {
+                terminal_width()
+            } else {
+                120
+            };
+            write_stdout(|out| {
+                crate::report::env::write_env_matrix(&result.env_matrix, json, width, out)
+            })?;
+            Ok(EXIT_PASS)
+        }
         Command::Probe(args) => {
+            plan_outputs(&args.output)?;
             let pack = load(&args.pack)?;
             let mut urls = args.targets.clone();
             urls.extend(args.probe.urls.iter().cloned());
@@ -165,6 +195,7 @@ fn run_probes(args: &ProbeArgs, urls: &[String]) -> Result<Vec<crate::probe::Pro
 }
 
 fn run_scan(args: ScanArgs) -> Result<u8> {
+    plan_outputs(&args.output)?;
     let pack = load(&args.pack)?;
     let probes = run_probes(&args.probe, &args.probe.urls)?;
     let options = ScanOptions {
@@ -203,11 +234,8 @@ fn emit(
         min_score: args.min_score,
     };
     let report = Report::new(target, &pack.rules, result, probes, &gate);
-    let format = match args.format {
-        FormatArg::Table => Format::Table,
-        FormatArg::Json => Format::Json,
-    };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let plan = plan_outputs(args)?;
+    let to_terminal = plan.stdout.is_some() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -218,33 +246,73 @@ fn emit(
         width: if to_terminal { terminal_width() } else { 120 },
         show_passed: args.show_passed,
     };
-    let reporter = format.reporter();
-    match &args.output {
-        Some(path) => {
-            let mut buf = Vec::new();
-            reporter.write(&report, &style, &mut buf)?;
-            std::fs::write(path, buf)
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
-            if !args.quiet {
-                let mut err = std::io::stderr().lock();
-                let _ = writeln!(
-                    err,
-                    "launchgate: readiness {}/100 ({}), {}; report written to {}",
-                    report.summary.score,
-                    report.summary.grade,
-                    report.summary.verdict,
-                    path.display()
-                );
-            }
-        }
-        None if !args.quiet => write_stdout(|out| reporter.write(&report, &style, out))?,
-        None => {}
+    let file_style = Style {
+        color: args.color == ColorArg::Always,
+        width: 120,
+        show_passed: args.show_passed,
+    };
+    for (format, path) in &plan.files {
+        let mut buf = Vec::new();
+        format.reporter().write(&report, &file_style, &mut buf)?;
+        std::fs::write(path, buf)
+            .with_context(|| format!("cannot write report to {}", path.display()))?;
+    }
+    if !plan.files.is_empty() && !args.quiet {
+        let paths: Vec<String> = plan.files.iter().map(|(_, p)| p.display().to_string()).collect();
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "launchgate: readiness {}/100 ({}), {}; report written to {}",
+            report.summary.score,
+            report.summary.grade,
+            report.summary.verdict,
+            paths.join(", ")
+        );
+    }
+    if let (Some(format), false) = (plan.stdout, args.quiet) {
+        write_stdout(|out| format.reporter().write(&report, &style, out))?;
     }
     Ok(if report.summary.gate.passed {
         EXIT_PASS
     } else {
         EXIT_GATE_FAILED
     })
+}
+
+/// Where each report format goes: `--format NAME=PATH` to a file, at most one bare
+/// `--format NAME` (default `table`) to standard output, which `--output FILE` redirects.
+struct OutputPlan {
+    stdout: Option<Format>,
+    files: Vec<(Format, std::path::PathBuf)>,
+}
+
+fn plan_outputs(args: &OutputArgs) -> Result<OutputPlan> {
+    let mut stdout = None;
+    let mut files = Vec::new();
+    for spec in &args.format {
+        match &spec.path {
+            Some(path) => files.push((spec.format, path.clone())),
+            None if stdout.is_some() => bail!(
+                "--format: at most one format goes to standard output; write the others to files with NAME=PATH"
+            ),
+            None => stdout = Some(spec.format),
+        }
+    }
+    if args.format.is_empty() {
+        stdout = Some(Format::Table);
+    }
+    if let Some(path) = &args.output {
+        let Some(format) = stdout.take() else {
+            bail!("--output needs a --format without =PATH (or write --format NAME={})", path.display());
+        };
+        files.push((format, path.clone()));
+    }
+    for (i, (_, path)) in files.iter().enumerate() {
+        if files[..i].iter().any(|(_, p)| p == path) {
+            bail!("--format: two reports would be written to {}", path.display());
+        }
+    }
+    Ok(OutputPlan { stdout, files })
 }
 
 fn terminal_width() -> u16 {

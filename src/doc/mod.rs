@@ -27,11 +27,12 @@ impl Scalar {
     pub fn from_plain(text: &str) -> Scalar {
         match text {
             "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
-            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
                 return Scalar::Bool(true)
             }
-            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
-            | "N" => return Scalar::Bool(false),
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+                return Scalar::Bool(false)
+            }
             _ => {}
         }
         if let Ok(i) = text.parse::<i64>() {

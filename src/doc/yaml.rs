@@ -38,7 +38,9 @@ enum Frame {
 struct Builder {
     limits: YamlLimits,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their size and height, so that an alias is charged for
+    /// both: nodes against `max_nodes`, nesting against `max_depth`.
+    anchors: HashMap<usize, (Node, usize, usize)>,
     nodes: usize,
     docs: Vec<Node>,
 }
@@ -49,12 +51,18 @@ fn position(span: &Span) -> (u32, u32) {
     (line, col)
 }
 
-fn size_of(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Scalar(_) => 0,
-        Value::Seq(items) => items.iter().map(size_of).sum(),
-        Value::Map(entries) => entries.iter().map(|(_, v)| size_of(v)).sum(),
-    }
+/// Nodes in the tree and its height (a scalar is 0). Recursion is bounded:
+/// no tree is ever deeper than `max_depth`.
+fn measure(node: &Node) -> (usize, usize) {
+    let children: Box<dyn Iterator<Item = &Node>> = match &node.value {
+        Value::Scalar(_) => return (1, 0),
+        Value::Seq(items) => Box::new(items.iter()),
+        Value::Map(entries) => Box::new(entries.iter().map(|(_, v)| v)),
+    };
+    children.fold((1, 1), |(size, height), child| {
+        let (s, h) = measure(child);
+        (size.saturating_add(s), height.max(h + 1))
+    })
 }
 
 impl Builder {
@@ -97,7 +105,8 @@ impl Builder {
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor != 0 {
-            self.anchors.insert(anchor, (node.clone(), size_of(node)));
+            let (size, height) = measure(node);
+            self.anchors.insert(anchor, (node.clone(), size, height));
         }
     }
 
@@ -159,6 +168,14 @@ pub fn parse_yaml(text: &str, limits: &YamlLimits) -> Result<Vec<Node>, DocError
             Event::StreamEnd => break,
             Event::Scalar(text, style, anchor, tag) => {
                 b.count(1, at)?;
+                // Keys stay as written: `y:` or `on:` is a key named "y" / "on", not a boolean.
+                if let Some(Frame::Map {
+                    key: key @ None, ..
+                }) = b.stack.last_mut()
+                {
+                    *key = Some(text.into_owned());
+                    continue;
+                }
                 let scalar = if style == ScalarStyle::Plain && tag.is_none() {
                     Scalar::from_plain(&text)
                 } else {
@@ -173,11 +190,23 @@ pub fn parse_yaml(text: &str, limits: &YamlLimits) -> Result<Vec<Node>, DocError
                 b.push(node);
             }
             Event::Alias(id) => {
-                let Some((node, size)) = b.anchors.get(&id).map(|(n, s)| (n, *s)) else {
+                let Some(&(_, size, height)) = b.anchors.get(&id) else {
                     return Err(b.error(at, "alias to an unknown anchor"));
                 };
-                let node = node.clone();
+                // Charged before the copy is made. An alias nests its whole tree where
+                // it stands, so aliases of deep anchors inside deep collections must
+                // not build a tree deeper than the limit (its drop and clone recurse).
                 b.count(size, at)?;
+                if b.stack.len() + height > b.limits.max_depth {
+                    return Err(b.error(
+                        at,
+                        format!(
+                            "nesting deeper than {} levels once aliases are expanded; not evaluated",
+                            b.limits.max_depth
+                        ),
+                    ));
+                }
+                let node = b.anchors[&id].0.clone();
                 b.push(node);
             }
             Event::SequenceStart(anchor, _) => b.open(
@@ -284,6 +313,30 @@ mod tests {
         }
         let err = parse_yaml(&text, &YamlLimits::default()).unwrap_err();
         assert!(err.message.contains("alias bomb"), "{err}");
+    }
+
+    #[test]
+    fn aliases_cannot_nest_past_the_depth_limit() {
+        // Each anchor nests the previous one 100 levels deeper: few nodes, but
+        // thousands of levels once expanded (this overflowed the stack on drop).
+        let mut text = String::new();
+        for k in 0..60 {
+            let inner = if k == 0 {
+                "x".to_string()
+            } else {
+                format!("*a{}", k - 1)
+            };
+            text.push_str(&format!(
+                "a{k}: &a{k} {}{inner}{}\n",
+                "[".repeat(100),
+                "]".repeat(100)
+            ));
+        }
+        let err = parse_yaml(&text, &YamlLimits::default()).unwrap_err();
+        assert!(err.message.contains("nesting deeper"), "{err}");
+        // Shallow aliases are fine.
+        let ok = parse_yaml("a: &a [[1]]\nb: [*a, *a]\n", &YamlLimits::default()).unwrap();
+        assert_eq!(ok[0].get("b").unwrap().summary(), "[2 items]");
     }
 
     #[test]

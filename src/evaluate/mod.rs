@@ -3,6 +3,7 @@
 //! evaluates it on the walking thread; repository-wide checks run after the walk.
 
 pub mod content;
+pub mod drift;
 pub mod env;
 pub mod file;
 pub mod probe;
@@ -107,6 +108,8 @@ pub struct ScanResult {
     pub rule_results: Vec<RuleResult>,
     pub stacks: Vec<DetectedStack>,
     pub inventory: InventorySummary,
+    /// Variable × (read at, documented, provided, default): `launchgate env`.
+    pub env_matrix: Vec<drift::EnvRow>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -119,6 +122,8 @@ enum Target {
 struct Router {
     set: GlobSet,
     targets: Vec<Target>,
+    /// Some rule compares configuration reads with what is provided.
+    drift: bool,
 }
 
 impl Router {
@@ -138,7 +143,7 @@ impl Router {
             match &rule.check {
                 Check::Content(c) => add(&c.paths.patterns, Target::Content(i)),
                 Check::Structured(s) => add(&s.paths.patterns, Target::Structured(i)),
-                Check::File(_) | Check::Env(_) | Check::Probe(_) => {}
+                Check::File(_) | Check::Env(_) | Check::Probe(_) | Check::Drift(_) => {}
             }
         }
         for (i, stack) in pack.stacks.iter().enumerate() {
@@ -147,7 +152,15 @@ impl Router {
             }
         }
         let set = builder.build().unwrap_or_else(|_| GlobSet::empty());
-        Router { set, targets }
+        let drift = pack
+            .rules
+            .iter()
+            .any(|r| matches!(r.check, Check::Drift(_)));
+        Router {
+            set,
+            targets,
+            drift,
+        }
     }
 
     fn route(&self, path: &str) -> Vec<Target> {
@@ -165,6 +178,8 @@ impl Router {
 
 #[derive(Default)]
 struct FileOutput {
+    reads: Vec<crate::drift::EnvRead>,
+    provided: Vec<drift::Provision>,
     content: Vec<(usize, content::FileResult)>,
     structured: Vec<(usize, structured::FileResult)>,
     stacks: Vec<usize>,
@@ -237,7 +252,58 @@ fn visit_file(pack: &RulePack, router: &Router, file: &WalkedFile, text: &str) -
             }
         }
     }
+    if router.drift && !non_product {
+        collect_drift(path, text, docs, &mut out);
+    }
     out
+}
+
+/// Configuration reads and provisions of one file, from the text already in memory
+/// (and the documents already parsed, when a structured rule parsed them).
+fn collect_drift(
+    path: &str,
+    text: &str,
+    docs: Option<(DocFormat, Result<Vec<Node>, ()>)>,
+    out: &mut FileOutput,
+) {
+    use crate::drift::SourceKind;
+    let kind = drift::read_kind(path);
+    if let Some(kind) = kind {
+        out.reads = crate::drift::extract_env_reads(kind, text)
+            .into_iter()
+            .filter(drift::keep_read)
+            .collect();
+        if kind == SourceKind::Dockerfile {
+            out.provided.extend(
+                crate::drift::extract_dockerfile_provided(text)
+                    .into_iter()
+                    .map(|(name, line)| drift::Provision {
+                        name,
+                        path: path.to_string(),
+                        line,
+                    }),
+            );
+        }
+    }
+    let Some(format) = DocFormat::from_path(path) else {
+        return;
+    };
+    let wanted = kind == Some(SourceKind::Compose)
+        || drift::is_platform_file(path)
+        || (format == DocFormat::Yaml && text.contains("kind:"));
+    if !wanted {
+        return;
+    }
+    let parsed = match docs {
+        Some((f, Ok(d))) if f == format => d,
+        Some((f, Err(()))) if f == format => return,
+        _ => match parse_documents(format, text) {
+            Ok(d) => d,
+            Err(_) => return,
+        },
+    };
+    out.provided
+        .extend(drift::provided_by_documents(path, &parsed));
 }
 
 fn stack_detected_by_files(stack: &Stack, files: &[WalkedFile]) -> bool {
@@ -278,7 +344,12 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let walked = walk(
         &options.root,
         &options.walk,
-        |path| is_env_file_name(file_name(path)) || router.set.is_match(path),
+        |path| {
+            is_env_file_name(file_name(path))
+                || router.set.is_match(path)
+                || (router.drift
+                    && (drift::read_kind(path).is_some() || drift::is_platform_file(path)))
+        },
         |file, text| visit_file(pack, &router, file, text),
     );
 
@@ -306,6 +377,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         vec![Vec::new(); pack.rules.len()];
     let mut stack_hits = vec![false; pack.stacks.len()];
     let mut env_files: Vec<EnvFile> = Vec::new();
+    let mut reads: Vec<drift::Read> = Vec::new();
+    let mut provisions: Vec<drift::Provision> = Vec::new();
     let gitignored: BTreeSet<&str> = walked
         .files
         .iter()
@@ -314,12 +387,19 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .collect();
     for (path, out) in walked.outputs {
         let FileOutput {
+            reads: file_reads,
+            provided,
             content,
             structured,
             stacks,
             env,
             mut problems,
         } = out;
+        reads.extend(file_reads.into_iter().map(|read| drift::Read {
+            path: path.clone(),
+            read,
+        }));
+        provisions.extend(provided);
         let path_ref: &str = walked
             .files
             .binary_search_by(|f| f.path.as_str().cmp(path.as_str()))
@@ -378,6 +458,12 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
 
     let mut findings = Vec::new();
     let mut rule_results = Vec::new();
+    let drift_inventory = drift::DriftInventory {
+        reads,
+        provisions,
+        env_files: &env_files,
+        units: &units,
+    };
     for (i, rule) in pack.rules.iter().enumerate() {
         let verdict = match applies(rule, &stack_ids, &walked.files) {
             Err(why) => Verdict::NotApplicable(why),
@@ -391,6 +477,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                     structured::finish(c, std::mem::take(&mut structured_results[i]))
                 }
                 Check::Probe(c) => probe::evaluate(rule, c, &options.probes),
+                Check::Drift(c) => drift::evaluate(rule, *c, &drift_inventory),
             },
         };
         let (result, mut produced) = findings_for(rule, verdict);
@@ -400,11 +487,13 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     inventory.problems.sort();
     inventory.problems.dedup();
+    let env_matrix = drift_inventory.matrix();
     Ok(ScanResult {
         findings,
         rule_results,
         stacks,
         inventory,
+        env_matrix,
     })
 }
 
@@ -426,6 +515,7 @@ pub fn evaluate_probes_only(pack: &RulePack, probes: &[crate::probe::ProbeReport
         rule_results,
         stacks: Vec::new(),
         inventory: InventorySummary::default(),
+        env_matrix: Vec::new(),
     }
 }
 
@@ -489,7 +579,8 @@ fn findings_for(rule: &Rule, verdict: Verdict) -> (RuleResult, Vec<Finding>) {
         ),
         Verdict::Checked { occurrences, .. } => {
             let failures = occurrences.len();
-            let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+            let mut seen: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
             let findings = occurrences
                 .into_iter()
                 .map(|o| {
@@ -498,7 +589,11 @@ fn findings_for(rule: &Rule, verdict: Verdict) -> (RuleResult, Vec<Finding>) {
                         .as_ref()
                         .and_then(|l| l.path.clone().or_else(|| l.url.clone()))
                         .unwrap_or_default();
-                    let anchor = o.evidence.as_ref().map_or(o.message.as_str(), |e| e.as_str()).to_string();
+                    let anchor = o
+                        .evidence
+                        .as_ref()
+                        .map_or(o.message.as_str(), |e| e.as_str())
+                        .to_string();
                     let nth = seen.entry(format!("{place}\0{anchor}")).or_insert(0);
                     let fp = crate::finding::fingerprint(&rule.id, &place, &anchor, *nth);
                     *nth += 1;

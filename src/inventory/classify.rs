@@ -20,65 +20,88 @@ pub fn is_env_file_name(name: &str) -> bool {
     name == ".env" || (name.starts_with(".env.") && name.len() > 5)
 }
 
-const NON_PRODUCT_DIRS: [&str; 22] = [
-    "test",
+const SKIP_DIRS: &[&str] = &[
     "tests",
+    "test",
     "__tests__",
-    "__mocks__",
     "spec",
-    "specs",
-    "testdata",
-    "test-data",
+    "__mocks__",
     "fixtures",
     "__fixtures__",
+    "testdata",
     "examples",
     "example",
     "samples",
+    "specs",
+    "test-data",
+    "third-party",
     "vendor",
     "third_party",
-    "third-party",
     "node_modules",
+    "bower_components",
+    "dist",
     ".venv",
     "venv",
+    ".tox",
     "site-packages",
-    "dist",
-    "bower_components",
+    "gen",
+    "generated",
+    "__generated__",
 ];
 
-/// Tests, fixtures, examples, vendored or generated code: source rules skip these by
-/// default, because a finding there is not a gap in the product.
+const JS_EXTS: &[&str] = &["js", "ts", "jsx", "tsx", "mjs", "cjs", "mts", "cts"];
+
+/// Whether a repo-relative path is test code, a fixture/example, vendored or
+/// built output, or generated code — places where env reads are not evidence
+/// about the deployed service.
 pub fn is_test_or_vendored(path: &str) -> bool {
-    let mut segments = path.split('/').peekable();
-    while let Some(seg) = segments.next() {
-        if segments.peek().is_none() {
-            return is_test_or_generated_file(seg);
-        }
-        let lower = seg.to_ascii_lowercase();
-        if NON_PRODUCT_DIRS.contains(&lower.as_str()) {
+    let path = path.trim_start_matches("./");
+    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let Some(file) = segments.pop() else {
+        return false;
+    };
+    if segments
+        .iter()
+        .any(|d| SKIP_DIRS.iter().any(|s| d.eq_ignore_ascii_case(s)))
+    {
+        return true;
+    }
+    let lower = file.to_ascii_lowercase();
+    if lower.ends_with("_test.go")
+        || lower.ends_with(".pb.go")
+        || lower.ends_with(".pb.gw.go")
+        || lower.ends_with("_generated.go")
+        || lower.ends_with(".gen.go")
+        || lower.starts_with("zz_generated")
+        || lower.ends_with("_pb2.py")
+        || lower.ends_with("_pb2_grpc.py")
+        || lower.ends_with("_pb2.pyi")
+        || (lower.starts_with("test_") && lower.ends_with(".py"))
+        || lower.ends_with("_test.py")
+        || lower == "conftest.py"
+        || lower.ends_with("_spec.rb")
+        || lower.ends_with("_test.rb")
+        || lower.ends_with(".min.js")
+    {
+        return true;
+    }
+    // Java/Kotlin test classes: case-sensitive so `Contest.java` is kept.
+    if ["Test.java", "Tests.java", "IT.java", "Test.kt", "Tests.kt"]
+        .iter()
+        .any(|s| file.ends_with(s) && file.len() > s.len())
+    {
+        return true;
+    }
+    // foo.test.ts, foo.spec.js, foo.test-d.ts is not covered on purpose
+    let parts: Vec<&str> = lower.split('.').collect();
+    if parts.len() >= 3 {
+        let ext = parts[parts.len() - 1];
+        let marker = parts[parts.len() - 2];
+        if JS_EXTS.contains(&ext) && matches!(marker, "test" | "spec" | "e2e") {
             return true;
         }
     }
     false
-}
-
-fn is_test_or_generated_file(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (lower.starts_with("test_") && lower.ends_with(".py"))
-        || lower.ends_with("_test.py")
-        || lower.ends_with("_test.go")
-        || lower.ends_with("_spec.rb")
-        || lower.ends_with("_test.rb")
-        || lower.contains(".test.")
-        || lower.contains(".spec.")
-        || lower == "conftest.py"
-        || lower.ends_with(".min.js")
-        || lower.ends_with(".min.css")
-        || lower.ends_with("_pb2.py")
-        || lower.ends_with(".pb.go")
-        || lower.ends_with(".generated.ts")
-        || lower.ends_with(".g.dart")
-        || (lower.ends_with("test.java") || lower.ends_with("tests.java"))
-        || (lower.ends_with("test.kt") || lower.ends_with("tests.kt"))
 }
 
 #[cfg(test)]

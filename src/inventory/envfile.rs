@@ -216,7 +216,7 @@ mod tests {
         assert_eq!(get("G").as_deref(), Some("after#hash"));
         assert_eq!(env.get("B").unwrap().line, 3);
         assert_eq!(env.get("B").unwrap().column, 8);
-        assert_eq!(env.get("A").unwrap().line, 9);
+        assert_eq!(env.get("A").unwrap().line, 10);
         assert_eq!(env.effective().len(), 7);
         assert!(env.problems.is_empty(), "{:?}", env.problems);
     }

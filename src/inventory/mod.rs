@@ -3,6 +3,7 @@
 
 pub mod classify;
 pub mod envfile;
+pub mod ignorefiles;
 pub mod walk;
 
 use classify::{

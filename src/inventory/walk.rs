@@ -8,6 +8,7 @@
 //! did not yield are read too, and marked as git-ignored.
 
 use super::classify::{file_name, is_env_file_name};
+use super::ignorefiles::IgnoreRules;
 use ignore::{WalkBuilder, WalkState};
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -133,19 +134,26 @@ where
         local.files.push(walked);
     };
 
+    // Ignore files are read by `IgnoreRules`, never by the walker, which would open
+    // them through symlinks, FIFOs and devices (see `ignorefiles`).
+    let ignore_rules = IgnoreRules::new(root);
+    let filter_rules = ignore_rules.clone();
     let mut builder = WalkBuilder::new(root);
     builder
+        .standard_filters(false)
         .hidden(false)
+        .parents(false)
+        .ignore(false)
         .git_global(false)
-        .git_ignore(true)
-        .git_exclude(true)
+        .git_ignore(false)
+        .git_exclude(false)
         .require_git(false)
         .follow_links(false)
-        .add_custom_ignore_filename(".launchgateignore")
         .threads(options.jobs)
-        .filter_entry(|e| {
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")))
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")))
+                && filter_rules.keep(e.path(), is_dir)
         });
     builder.build_parallel().run(|| {
         let handle = &handle;
@@ -181,6 +189,15 @@ where
     });
 
     let mut shared = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    let ignore_problems = std::mem::take(
+        &mut *ignore_rules
+            .problems
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()),
+    );
+    for (path, skip) in ignore_problems {
+        shared.skipped.push((relative(root, &path), skip));
+    }
     let seen: BTreeSet<String> = shared.files.iter().map(|f| f.path.clone()).collect();
     let mut extra: Vec<PathBuf> = std::mem::take(&mut shared.env_candidates);
     extra.sort();

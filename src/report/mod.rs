@@ -1,18 +1,32 @@
 //! The report model (also the public JSON contract) and one reporter per format.
 //! The library never prints: reporters write to what the caller hands them.
 
+mod badge;
+pub mod env;
+pub mod escape;
+pub mod github;
+mod html;
 mod json;
+mod junit;
+pub mod markdown;
 pub mod rules;
+pub mod sarif;
 mod table;
 
 use crate::evaluate::{DetectedStack, InventorySummary, ScanResult};
-use crate::finding::Finding;
+use crate::finding::{Area, Category, Finding};
 use crate::rules::Rule;
 use crate::score::{summarize, Gate, Summary};
 use serde::Serialize;
 use std::io::{self, Write};
 
+pub use badge::BadgeReporter;
+pub use github::GithubReporter;
+pub use html::HtmlReporter;
 pub use json::JsonReporter;
+pub use junit::JunitReporter;
+pub use markdown::MarkdownReporter;
+pub use sarif::SarifReporter;
 pub use table::TableReporter;
 
 /// Bumped only for incompatible changes; fields are added, never renamed.
@@ -82,6 +96,40 @@ pub struct Report {
     pub probes: Vec<ProbeSummary>,
     pub findings: Vec<Finding>,
     pub inventory: InventorySummary,
+    /// Every rule of the pack, in pack order, for formats that describe rules
+    /// (SARIF `rules`, HTML references). Not part of the JSON report.
+    #[serde(skip)]
+    pub catalogue: Vec<RuleInfo>,
+}
+
+/// What a report format may say about a rule, whatever its outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub area: Area,
+    pub effort_hours: f64,
+    pub weight: f64,
+    pub description: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+}
+
+impl RuleInfo {
+    pub fn from_rule(rule: &Rule) -> Self {
+        RuleInfo {
+            id: rule.id.clone(),
+            title: rule.title.clone(),
+            category: rule.category,
+            area: rule.area,
+            effort_hours: rule.effort_hours(),
+            weight: rule.weight(),
+            description: rule.description.clone(),
+            remediation: rule.remediation.clone(),
+            references: rule.references.clone(),
+        }
+    }
 }
 
 impl Report {
@@ -107,6 +155,7 @@ impl Report {
             probes: probes.iter().map(ProbeSummary::from_report).collect(),
             findings: scan.findings,
             inventory: scan.inventory,
+            catalogue: rules.iter().map(RuleInfo::from_rule).collect(),
         }
     }
 }
@@ -139,23 +188,47 @@ pub trait Reporter {
 pub enum Format {
     Table,
     Json,
+    Sarif,
+    Junit,
+    Markdown,
+    Github,
+    Badge,
+    Html,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 2] = ["table", "json"];
+    pub const ALL: [Format; 8] = [
+        Format::Table,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Markdown,
+        Format::Github,
+        Format::Badge,
+        Format::Html,
+    ];
+    pub const NAMES: [&'static str; 8] = [
+        "table", "json", "sarif", "junit", "markdown", "github", "badge", "html",
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
 
     pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "table" => Some(Format::Table),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
+        Format::ALL.into_iter().find(|f| f.as_str() == s)
     }
 
     pub fn reporter(self) -> Box<dyn Reporter> {
         match self {
             Format::Table => Box::new(TableReporter),
             Format::Json => Box::new(JsonReporter),
+            Format::Sarif => Box::new(SarifReporter),
+            Format::Junit => Box::new(JunitReporter),
+            Format::Markdown => Box::new(MarkdownReporter),
+            Format::Github => Box::new(GithubReporter),
+            Format::Badge => Box::new(BadgeReporter),
+            Format::Html => Box::new(HtmlReporter),
         }
     }
 }

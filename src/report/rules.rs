@@ -98,6 +98,7 @@ fn check_summary(check: &Check) -> String {
             condition_name(&c.condition),
             c.keys.as_str()
         ),
+        Check::Drift(c) => format!("drift: {c:?}"),
         Check::Probe(c) => format!(
             "probe: {} {:?} (when {} condition(s))",
             c.expect.facts.join(" or "),

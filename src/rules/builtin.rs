@@ -25,6 +25,7 @@ static SOURCES: &[(&str, &str)] = builtin!(
     "docs.toml",
     "business.toml",
     "probe.toml",
+    "drift.toml",
 );
 
 pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {

@@ -211,6 +211,28 @@ pub struct ProbeCheck {
     pub when: Vec<ProbeCondition>,
 }
 
+/// What a `drift` check compares (see `src/evaluate/drift.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DriftCondition {
+    /// Read in code without a default and not provided for production.
+    Unprovided,
+    /// Read in code but not documented in the env template.
+    Undocumented,
+    /// Documented or provided but never read.
+    Unused,
+    /// Read with a name computed at run time: reported as not checked.
+    Dynamic,
+}
+
+impl DriftCondition {
+    pub const NAMES: [(&'static str, DriftCondition); 4] = [
+        ("unprovided", DriftCondition::Unprovided),
+        ("undocumented", DriftCondition::Undocumented),
+        ("unused", DriftCondition::Unused),
+        ("dynamic", DriftCondition::Dynamic),
+    ];
+}
+
 #[derive(Clone, Debug)]
 pub enum Check {
     File(FileCheck),
@@ -218,10 +240,11 @@ pub enum Check {
     Env(EnvCheck),
     Structured(StructuredCheck),
     Probe(ProbeCheck),
+    Drift(DriftCondition),
 }
 
 impl Check {
-    pub const KINDS: [&'static str; 5] = ["file", "content", "env", "structured", "probe"];
+    pub const KINDS: [&'static str; 6] = ["file", "content", "env", "structured", "probe", "drift"];
 
     pub fn kind(&self) -> &'static str {
         match self {
@@ -230,6 +253,7 @@ impl Check {
             Check::Env(_) => "env",
             Check::Structured(_) => "structured",
             Check::Probe(_) => "probe",
+            Check::Drift(_) => "drift",
         }
     }
 }

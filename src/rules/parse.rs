@@ -225,7 +225,7 @@ fn parse_check(src: &mut Source<'_>, f: &mut Fields<'_, '_>, what: &str) -> Opti
             src.error(
                 f.span(),
                 format!(
-                    "{what} has no check: add exactly one of [rule.file], [rule.content], [rule.env], [rule.structured], [rule.probe]"
+                    "{what} has no check: add exactly one of [rule.file], [rule.content], [rule.env], [rule.structured], [rule.probe], [rule.drift]"
                 ),
             );
             None
@@ -237,6 +237,7 @@ fn parse_check(src: &mut Source<'_>, f: &mut Fields<'_, '_>, what: &str) -> Opti
                 "content" => parse_content_check(src, v).map(Check::Content),
                 "env" => parse_env_check(src, v).map(Check::Env),
                 "probe" => parse_probe_check(src, v).map(Check::Probe),
+                "drift" => parse_drift_check(src, v).map(Check::Drift),
                 _ => parse_structured_check(src, v).map(Check::Structured),
             }
         }
@@ -924,4 +925,19 @@ fn parse_probe_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ProbeCheck> 
         expect: expect?,
         when,
     })
+}
+
+fn parse_drift_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<DriftCondition> {
+    let mut f = Fields::new(src, v, "[rule.drift]")?;
+    let condition = f.required_string(src, "condition").and_then(|c| {
+        choice(
+            src,
+            Some(c),
+            "condition",
+            &DriftCondition::NAMES,
+            DriftCondition::Unprovided,
+        )
+    });
+    f.finish(src);
+    condition
 }
