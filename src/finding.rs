@@ -242,6 +242,40 @@ pub struct Finding {
     /// not-applicable entries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// Set when a suppression (project config or inline comment) silences this
+    /// failing occurrence: it stays visible here but no longer counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppressed>,
+    /// With `--baseline`: `new` or `unchanged` for failing occurrences.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    pub reason: String,
+    /// `launchgate.toml:LINE` or `inline`.
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineStatus {
+    New,
+    Unchanged,
+}
+
+impl Finding {
+    /// A failing occurrence that still counts (not silenced by a suppression).
+    pub fn is_active_failure(&self) -> bool {
+        self.outcome == Outcome::Fail && self.suppressed.is_none()
+    }
 }
 
 /// Content-addressed identity of an occurrence: the rule, the file (or URL), and the

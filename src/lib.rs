@@ -6,10 +6,13 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;
+pub mod config;
 pub mod doc;
 pub mod drift;
 pub mod evaluate;
 pub mod finding;
+pub mod fleet;
+pub mod init;
 pub mod inventory;
 pub mod probe;
 pub mod redact;
@@ -17,3 +20,4 @@ pub mod report;
 pub mod rules;
 pub mod score;
 pub mod text;
+pub mod triage;

@@ -57,6 +57,8 @@ impl FailOn {
 pub struct Gate {
     pub fail_on: FailOn,
     pub min_score: Option<f64>,
+    /// Gate only on failing occurrences absent from the baseline (`--fail-on-new`).
+    pub only_new: bool,
 }
 
 impl Default for Gate {
@@ -64,6 +66,7 @@ impl Default for Gate {
         Gate {
             fail_on: FailOn::Business,
             min_score: None,
+            only_new: false,
         }
     }
 }
@@ -91,6 +94,8 @@ pub struct AreaSummary {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GateResult {
     pub fail_on: FailOn,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub only_new: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_score: Option<f64>,
     pub passed: bool,
@@ -187,7 +192,7 @@ pub fn summarize(
             Outcome::Error => counts.errors += 1,
         }
     }
-    for f in findings.iter().filter(|f| f.outcome == Outcome::Fail) {
+    for f in findings.iter().filter(|f| f.is_active_failure()) {
         if let Some(c) = categories.get_mut(f.category.as_str()) {
             c.effort_hours += f.effort_hours;
         }
@@ -216,9 +221,28 @@ pub fn summarize(
 
     let mut reasons = Vec::new();
     for category in Category::ALL {
-        let failed = categories.get(category.as_str()).map_or(0, |c| c.failed);
-        if gate.fail_on.gates(category) && failed > 0 {
-            reasons.push(format!("{failed} {category} rule(s) failed"));
+        if !gate.fail_on.gates(category) {
+            continue;
+        }
+        if gate.only_new {
+            let new = findings
+                .iter()
+                .filter(|f| {
+                    f.category == category
+                        && f.is_active_failure()
+                        && f.baseline == Some(crate::finding::BaselineStatus::New)
+                })
+                .count();
+            if new > 0 {
+                reasons.push(format!(
+                    "{new} new {category} finding(s) since the baseline"
+                ));
+            }
+        } else {
+            let failed = categories.get(category.as_str()).map_or(0, |c| c.failed);
+            if failed > 0 {
+                reasons.push(format!("{failed} {category} rule(s) failed"));
+            }
         }
     }
     if let Some(min) = gate.min_score {
@@ -237,6 +261,7 @@ pub fn summarize(
         rules: counts,
         gate: GateResult {
             fail_on: gate.fail_on,
+            only_new: gate.only_new,
             min_score: gate.min_score,
             passed,
             reasons,

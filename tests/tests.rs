@@ -1,6 +1,9 @@
 mod cli;
+mod commands;
 mod drift;
+mod formats;
 mod probe;
 mod probe_cli;
+mod project_config;
 mod rule_cases;
 mod support;

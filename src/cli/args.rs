@@ -26,6 +26,43 @@ pub enum Command {
     Probe(ProbeCommandArgs),
     /// The configuration surface: each variable × where it is read, documented and provided.
     Env(EnvArgs),
+    /// What changed between two saved JSON reports.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+        format: DiffFormat,
+    },
+    /// One fleet view over many saved JSON reports (one per repository or service).
+    Merge {
+        #[arg(required = true, value_name = "REPORT.json")]
+        reports: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = FleetFormatArg::Table)]
+        format: FleetFormatArg,
+    },
+    /// Write a commented launchgate.toml for the detected stack (never overwrites) and print a CI step.
+    Init {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Shell completions: bash, zsh, fish, elvish or powershell.
+    Completions { shell: clap_complete::Shell },
+    /// The man page (roff) on standard output.
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FleetFormatArg {
+    Table,
+    Markdown,
+    Json,
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -47,7 +84,7 @@ pub enum MatrixFormat {
     Json,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ProbeArgs {
     /// A live URL to probe (repeatable). Nothing is sent over the network without one.
     #[arg(long = "url", value_name = "URL")]
@@ -98,9 +135,10 @@ pub struct OutputArgs {
     /// Write the standard-output format to this file instead.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// The least severe category whose failures fail the gate.
-    #[arg(long, value_enum, default_value_t = FailOnArg::Business)]
-    pub fail_on: FailOnArg,
+    /// The least severe category whose failures fail the gate (default: business, or
+    /// `[gate] fail_on` in launchgate.toml).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOnArg>,
     /// Fail the gate when the readiness score is below this (0-100).
     #[arg(long, value_name = "N", value_parser = parse_score)]
     pub min_score: Option<f64>,
@@ -136,7 +174,7 @@ pub enum ColorArg {
     Never,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct PackArgs {
     /// Extra rule file or folder of *.toml rule files (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
@@ -168,6 +206,18 @@ pub struct ScanArgs {
     /// Worker threads for the walk (0 = one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub jobs: usize,
+    /// Project config (default: launchgate.toml at the target's root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A previous JSON report: mark findings new or unchanged and list what was fixed.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// Gate only on findings absent from the --baseline report.
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
+    /// The date suppression expiry is judged against (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
+    pub today: Option<String>,
     #[command(flatten)]
     pub pack: PackArgs,
     #[command(flatten)]
@@ -206,9 +256,7 @@ pub struct FormatSpec {
 
 fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
     let (name, path) = match s.split_once('=') {
-        Some((name, path)) if path.is_empty() => {
-            return Err(format!("`{name}=` needs a file path after `=`"))
-        }
+        Some((name, "")) => return Err(format!("`{name}=` needs a file path after `=`")),
         Some((name, path)) => (name, Some(PathBuf::from(path))),
         None => (s, None),
     };

@@ -54,6 +54,92 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Diff { old, new, format } => {
+            let read = |p: &std::path::Path| {
+                std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+            };
+            let d = crate::fleet::diff(
+                &old.display().to_string(),
+                &read(&old)?,
+                &new.display().to_string(),
+                &read(&new)?,
+            )
+            .map_err(|e| anyhow::anyhow!(e))?;
+            write_stdout(|out| {
+                crate::fleet::write_diff(&d, matches!(format, args::DiffFormat::Markdown), out)
+            })?;
+            Ok(EXIT_PASS)
+        }
+        Command::Merge { reports, format } => {
+            let mut texts = Vec::new();
+            for p in &reports {
+                texts.push((
+                    p.display().to_string(),
+                    std::fs::read_to_string(p)
+                        .with_context(|| format!("cannot read {}", p.display()))?,
+                ));
+            }
+            let fleet = crate::fleet::merge(&texts).map_err(|e| anyhow::anyhow!(e))?;
+            let format = match format {
+                args::FleetFormatArg::Table => crate::fleet::FleetFormat::Table,
+                args::FleetFormatArg::Markdown => crate::fleet::FleetFormat::Markdown,
+                args::FleetFormatArg::Json => crate::fleet::FleetFormat::Json,
+                args::FleetFormatArg::Html => crate::fleet::FleetFormat::Html,
+            };
+            write_stdout(|out| crate::fleet::write_fleet(&fleet, format, out))?;
+            Ok(EXIT_PASS)
+        }
+        Command::Init { path } => {
+            let target = path.join(crate::config::FILE_NAME);
+            if target.exists() {
+                bail!(
+                    "{} already exists; launchgate init never overwrites it",
+                    target.display()
+                );
+            }
+            let pack = load(&PackArgs::default())?;
+            let result = scan(
+                &pack,
+                &ScanOptions {
+                    root: path.clone(),
+                    env_file: None,
+                    walk: WalkOptions {
+                        max_file_size: 2 << 20,
+                        jobs: 0,
+                    },
+                    probes: Vec::new(),
+                },
+            )?;
+            let text = crate::init::config_for(&result);
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&target)
+                .and_then(|mut f| f.write_all(text.as_bytes()))
+                .with_context(|| format!("cannot write {}", target.display()))?;
+            write_stdout(|out| {
+                writeln!(out, "wrote {}", target.display())?;
+                writeln!(
+                    out,
+                    "\nA GitHub Actions step for your workflow:\n\n{}",
+                    crate::init::CI_STEP
+                )
+            })?;
+            Ok(EXIT_PASS)
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            write_stdout(|out| {
+                clap_complete::generate(shell, &mut cmd, "launchgate", out);
+                Ok(())
+            })?;
+            Ok(EXIT_PASS)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            write_stdout(|out| clap_mangen::Man::new(cmd).render(out))?;
+            Ok(EXIT_PASS)
+        }
         Command::Env(args) => {
             let pack = load_pack(&PackOptions {
                 builtin: true,
@@ -90,8 +176,22 @@ fn run(cli: Cli) -> Result<u8> {
             urls.extend(args.probe.urls.iter().cloned());
             let reports = run_probes(&args.probe, &urls)?;
             let result = crate::evaluate::evaluate_probes_only(&pack, &reports);
-            let label = urls.join(" ");
-            emit(&args.output, &label, &pack, result, &reports)
+            let label = urls
+                .iter()
+                .map(|u| crate::redact::scrub_url(u))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let gate = gate_from(&args.output, None, None, false);
+            emit(
+                &args.output,
+                &label,
+                &pack,
+                result,
+                &reports,
+                &gate,
+                Default::default(),
+                None,
+            )
         }
         Command::Rules(RulesCommand::List { format, pack }) => {
             let pack = load(&pack)?;
@@ -132,7 +232,11 @@ fn run(cli: Cli) -> Result<u8> {
 }
 
 fn load(args: &PackArgs) -> Result<RulePack> {
-    let mut category_overrides = std::collections::BTreeMap::new();
+    load_with_config(args, &crate::config::ProjectConfig::default())
+}
+
+fn load_with_config(args: &PackArgs, config: &crate::config::ProjectConfig) -> Result<RulePack> {
+    let mut category_overrides = config.categories.clone();
     for spec in &args.set_category {
         let Some((id, cat)) = spec.split_once('=') else {
             bail!("--set-category expects ID=CATEGORY, got `{spec}`");
@@ -142,12 +246,16 @@ fn load(args: &PackArgs) -> Result<RulePack> {
         };
         category_overrides.insert(id.trim().to_string(), cat);
     }
+    let mut user_paths = config.rules.clone();
+    user_paths.extend(args.rules.iter().cloned());
+    let mut disable = config.disable.clone();
+    disable.extend(args.disable.iter().cloned());
     let options = PackOptions {
         builtin: !args.no_builtin,
-        user_paths: args.rules.clone(),
-        disable: args.disable.clone(),
+        user_paths,
+        disable,
         category_overrides,
-        weight_overrides: Default::default(),
+        weight_overrides: config.weights.clone(),
     };
     load_pack(&options).map_err(|d| {
         Reported(format!(
@@ -196,44 +304,113 @@ fn run_probes(args: &ProbeArgs, urls: &[String]) -> Result<Vec<crate::probe::Pro
 
 fn run_scan(args: ScanArgs) -> Result<u8> {
     plan_outputs(&args.output)?;
-    let pack = load(&args.pack)?;
-    let probes = run_probes(&args.probe, &args.probe.urls)?;
+    let config = crate::config::load(&args.path, args.config.as_deref()).map_err(|d| {
+        Reported(format!(
+            "{d}\nerror: the project config is invalid ({} problem(s))",
+            d.0.len()
+        ))
+    })?;
+    let pack = load_with_config(&args.pack, &config)?;
+    let mut urls = args.probe.urls.clone();
+    // Config URLs are probed unless the user asked for an offline run.
+    if !args.probe.offline {
+        urls.extend(
+            config
+                .urls
+                .iter()
+                .filter(|u| !urls.contains(u))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+    }
+    let mut probe_args = args.probe.clone();
+    if probe_args.health_path.is_none() {
+        probe_args.health_path = config.health_path.clone();
+    }
+    let probes = run_probes(&probe_args, &urls)?;
     let options = ScanOptions {
         root: args.path.clone(),
-        env_file: args.env_file.clone(),
+        env_file: args.env_file.clone().or_else(|| config.env_file.clone()),
         walk: WalkOptions {
             max_file_size: args.max_file_size,
             jobs: args.jobs,
         },
         probes,
     };
-    let result = scan(&pack, &options)?;
+    let mut result = scan(&pack, &options)?;
+    let today = match &args.today {
+        Some(t) => crate::config::Date::parse(t)
+            .ok_or_else(|| anyhow::anyhow!("--today expects YYYY-MM-DD, got `{t}`"))?,
+        None => crate::config::Date::today(),
+    };
+    let suppressions = crate::triage::apply_suppressions(&mut result, &config.ignores, today);
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let b = crate::triage::read_baseline(path).map_err(|e| anyhow::anyhow!(e))?;
+            Some(crate::triage::mark_against_baseline(
+                &mut result.findings,
+                &b,
+            ))
+        }
+        None => None,
+    };
+    let gate = gate_from(
+        &args.output,
+        config.fail_on,
+        config.min_score,
+        args.fail_on_new,
+    );
     emit(
         &args.output,
         &args.path.display().to_string(),
         &pack,
         result,
         &options.probes,
+        &gate,
+        suppressions,
+        baseline,
     )
 }
 
+fn gate_from(
+    args: &OutputArgs,
+    config_fail_on: Option<FailOn>,
+    config_min: Option<f64>,
+    only_new: bool,
+) -> Gate {
+    Gate {
+        fail_on: match args.fail_on {
+            Some(FailOnArg::ZeroFunction) => FailOn::ZeroFunction,
+            Some(FailOnArg::Operational) => FailOn::Operational,
+            Some(FailOnArg::Business) => FailOn::Business,
+            Some(FailOnArg::Never) => FailOn::Never,
+            None => config_fail_on.unwrap_or(FailOn::Business),
+        },
+        min_score: args.min_score.or(config_min),
+        only_new,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn emit(
     args: &OutputArgs,
     target: &str,
     pack: &RulePack,
     result: crate::evaluate::ScanResult,
     probes: &[crate::probe::ProbeReport],
+    gate: &Gate,
+    suppressions: crate::triage::SuppressionSummary,
+    baseline: Option<crate::triage::BaselineSummary>,
 ) -> Result<u8> {
-    let gate = Gate {
-        fail_on: match args.fail_on {
-            FailOnArg::ZeroFunction => FailOn::ZeroFunction,
-            FailOnArg::Operational => FailOn::Operational,
-            FailOnArg::Business => FailOn::Business,
-            FailOnArg::Never => FailOn::Never,
-        },
-        min_score: args.min_score,
-    };
-    let report = Report::new(target, &pack.rules, result, probes, &gate);
+    let report = Report::with_triage(
+        target,
+        &pack.rules,
+        result,
+        probes,
+        gate,
+        suppressions,
+        baseline,
+    );
     let plan = plan_outputs(args)?;
     let to_terminal = plan.stdout.is_some() && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -258,7 +435,11 @@ fn emit(
             .with_context(|| format!("cannot write report to {}", path.display()))?;
     }
     if !plan.files.is_empty() && !args.quiet {
-        let paths: Vec<String> = plan.files.iter().map(|(_, p)| p.display().to_string()).collect();
+        let paths: Vec<String> = plan
+            .files
+            .iter()
+            .map(|(_, p)| p.display().to_string())
+            .collect();
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,
@@ -303,13 +484,19 @@ fn plan_outputs(args: &OutputArgs) -> Result<OutputPlan> {
     }
     if let Some(path) = &args.output {
         let Some(format) = stdout.take() else {
-            bail!("--output needs a --format without =PATH (or write --format NAME={})", path.display());
+            bail!(
+                "--output needs a --format without =PATH (or write --format NAME={})",
+                path.display()
+            );
         };
         files.push((format, path.clone()));
     }
     for (i, (_, path)) in files.iter().enumerate() {
         if files[..i].iter().any(|(_, p)| p == path) {
-            bail!("--format: two reports would be written to {}", path.display());
+            bail!(
+                "--format: two reports would be written to {}",
+                path.display()
+            );
         }
     }
     Ok(OutputPlan { stdout, files })

@@ -1,10 +1,12 @@
 //! A small document model shared by YAML, JSON and TOML files: every node knows the
 //! line and column it came from, so structured findings point at the right place.
 
+mod nginx;
 mod select;
 mod toml_doc;
 mod yaml;
 
+pub use nginx::{parse_nginx, MAX_NGINX_DEPTH};
 pub use select::{join_paths as join_selector_paths, Selector, SelectorError, Step};
 pub use toml_doc::parse_toml;
 pub use yaml::{parse_yaml, YamlLimits};
@@ -137,6 +139,8 @@ pub enum DocFormat {
     Yaml,
     Json,
     Toml,
+    /// nginx configuration; only with `format = "nginx"` (see [`parse_nginx`]).
+    Nginx,
 }
 
 impl DocFormat {
@@ -153,11 +157,15 @@ impl DocFormat {
         }
     }
 
+    /// The names `format =` accepts in a structured rule.
+    pub const NAMES: [&'static str; 4] = ["yaml", "json", "toml", "nginx"];
+
     pub fn parse_name(s: &str) -> Option<DocFormat> {
         match s {
             "yaml" => Some(DocFormat::Yaml),
             "json" => Some(DocFormat::Json),
             "toml" => Some(DocFormat::Toml),
+            "nginx" => Some(DocFormat::Nginx),
             _ => None,
         }
     }
@@ -170,5 +178,6 @@ pub fn parse_documents(format: DocFormat, text: &str) -> Result<Vec<Node>, DocEr
         // and this keeps line numbers for every node.
         DocFormat::Yaml | DocFormat::Json => parse_yaml(text, &YamlLimits::default()),
         DocFormat::Toml => parse_toml(text).map(|n| vec![n]),
+        DocFormat::Nginx => parse_nginx(text).map(|n| vec![n]),
     }
 }

@@ -169,10 +169,16 @@ impl Selector {
 }
 
 fn join_key(path: &str, key: &str) -> String {
+    // Keys come from the scanned document: control characters are replaced so a
+    // path in a message can never drive a terminal.
+    let key: String = key
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
     let key = if key.contains(['.', '[', ']', ' ']) {
         format!("\"{key}\"")
     } else {
-        key.to_string()
+        key
     };
     if path.is_empty() {
         key

@@ -5,6 +5,7 @@ use crate::finding::{Evidence, Location};
 use crate::redact::Redacted;
 use crate::rules::{ContentCheck, ContentMust, Rule};
 use crate::text::LineIndex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// A file with more matches than this reports the first ones and a count.
 const MAX_OCCURRENCES_PER_FILE: usize = 25;
@@ -13,6 +14,50 @@ const MAX_OCCURRENCES_PER_FILE: usize = 25;
 pub enum FileResult {
     Occurrences(Vec<Occurrence>),
     Matched(bool),
+}
+
+/// What the walk counts for a rule over all files, whatever the order of its threads.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Files selected for the rule.
+    pub checked: AtomicUsize,
+    /// Some selected file matched (all that `scope = "any-file"` needs).
+    pub matched: AtomicBool,
+}
+
+/// Evaluates one selected file. `may_match` is false when the prefilter showed the
+/// pattern cannot match. Only what the verdict needs is kept: occurrences, or (for
+/// `each-file`) a file without a match; `any-file` needs only the tally, so once a
+/// file matched the others are not searched.
+pub fn evaluate_selected(
+    rule: &Rule,
+    check: &ContentCheck,
+    path: &str,
+    text: &str,
+    may_match: bool,
+    tally: &Tally,
+) -> Option<FileResult> {
+    tally.checked.fetch_add(1, Ordering::Relaxed);
+    match check.must {
+        ContentMust::MatchAnyFile => {
+            if may_match && !tally.matched.load(Ordering::Relaxed) && check.pattern.is_match(text) {
+                tally.matched.store(true, Ordering::Relaxed);
+            }
+            None
+        }
+        ContentMust::MatchEachFile => {
+            (!(may_match && check.pattern.is_match(text))).then_some(FileResult::Matched(false))
+        }
+        ContentMust::NotMatch => {
+            if !may_match {
+                return None;
+            }
+            match evaluate_file(rule, check, path, text) {
+                FileResult::Occurrences(o) if o.is_empty() => None,
+                r => Some(r),
+            }
+        }
+    }
 }
 
 pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) -> FileResult {
@@ -34,18 +79,33 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
                     continue;
                 }
                 let index = index.get_or_insert_with(|| LineIndex::new(text));
-                let (line, column) = index.position(m.start());
+                // A pattern may begin by matching blank lines or indentation: point at
+                // the first character that is not white space.
+                let lead = m.as_str().len() - m.as_str().trim_start().len();
+                let (line, column) =
+                    index.position(m.start() + lead.min(m.len().saturating_sub(1)));
                 let evidence = if check.secret {
                     Evidence::note(format!("{}", Redacted::new(m.as_str())))
                 } else if let Some(secret) = caps.name("secret") {
                     let full = index.line_text(line);
                     let (ls, _) = line_bounds(text, m.start());
                     let start = secret.start().saturating_sub(ls);
-                    let end = secret.end().saturating_sub(ls).min(full.len());
+                    let mut end = secret.end().saturating_sub(ls).min(full.len());
+                    // A quoted secret is hidden up to its closing quote (or the end of
+                    // the line): a pattern that stops at a space must not leave
+                    // `"correct horse battery"` showing "horse battery".
+                    if let Some(q) = full.get(..start).and_then(|p| p.chars().last()) {
+                        if q == '"' || q == '\'' {
+                            end = full
+                                .get(end..)
+                                .and_then(|rest| rest.find(q))
+                                .map_or(full.len(), |i| end + i);
+                        }
+                    }
                     match (full.get(..start), full.get(end..)) {
                         (Some(pre), Some(post)) => Evidence::line(&format!(
                             "{pre}{}{post}",
-                            Redacted::new(secret.as_str())
+                            Redacted::new(full.get(start..end).unwrap_or(secret.as_str()))
                         )),
                         _ => Evidence::note(Redacted::new(secret.as_str()).to_string()),
                     }
@@ -74,14 +134,21 @@ fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
     (start, end)
 }
 
-pub fn finish(rule: &Rule, check: &ContentCheck, files: Vec<(&str, FileResult)>) -> Verdict {
-    if files.is_empty() {
+/// The rule's verdict from its tally and the files [`evaluate_selected`] kept, in
+/// path order.
+pub fn finish(
+    rule: &Rule,
+    check: &ContentCheck,
+    tally: &Tally,
+    files: Vec<(&str, FileResult)>,
+) -> Verdict {
+    let checked = tally.checked.load(Ordering::Relaxed);
+    if checked == 0 {
         return Verdict::NotApplicable(format!(
             "no file matches {}",
             check.paths.patterns.join(", ")
         ));
     }
-    let checked = files.len();
     let mut occurrences = Vec::new();
     match check.must {
         ContentMust::NotMatch => {
@@ -106,10 +173,7 @@ pub fn finish(rule: &Rule, check: &ContentCheck, files: Vec<(&str, FileResult)>)
             }
         }
         ContentMust::MatchAnyFile => {
-            if !files
-                .iter()
-                .any(|(_, r)| matches!(r, FileResult::Matched(true)))
-            {
+            if !tally.matched.load(Ordering::Relaxed) {
                 occurrences.push(Occurrence {
                     location: None,
                     message: rule.failure_message(),

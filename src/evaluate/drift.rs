@@ -15,13 +15,128 @@ use crate::inventory::classify::parent_dir;
 use crate::inventory::{EnvFile, EnvUnit};
 use crate::rules::{DriftCondition, Rule};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
 
 /// A read found in a file, kept with its path.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Read {
     pub path: String,
     pub read: EnvRead,
+}
+
+/// The reads of one variable. Walking threads merge files in any order, so "first"
+/// is the smallest (path, line, column): the read met first in path order.
+#[derive(Clone, Debug)]
+pub struct NameReads {
+    pub first: Read,
+    /// The first read without a default.
+    pub first_required: Option<Read>,
+    pub all_default: bool,
+    /// Every read as (file index, line), for `launchgate env`.
+    at: Vec<(u32, u32)>,
+}
+
+fn read_key(r: &Read) -> (&str, u32, u32) {
+    (r.path.as_str(), r.read.line, r.read.column)
+}
+
+/// Every read of the scan, merged as files are walked: per variable only what the
+/// checks need (first reads) and a compact list of places, so memory grows with the
+/// number of variables and reads, not with copies of every snippet and path.
+#[derive(Debug, Default)]
+pub struct Reads {
+    /// Paths of the files with reads (indexed by `NameReads::at`).
+    files: Vec<String>,
+    pub by_name: BTreeMap<String, NameReads>,
+    /// Reads whose variable name is computed at run time, in path order.
+    pub dynamic: Vec<Read>,
+    pub count: usize,
+}
+
+#[derive(Debug, Default)]
+struct Collected {
+    files: Vec<String>,
+    by_name: HashMap<String, NameReads>,
+    dynamic: Vec<Read>,
+    count: usize,
+}
+
+/// Collects reads from the walking threads.
+#[derive(Debug, Default)]
+pub struct ReadCollector(Mutex<Collected>);
+
+impl ReadCollector {
+    /// Adds one file's reads (sorted by line and column, as extracted).
+    pub fn add(&self, path: &str, reads: Vec<EnvRead>) {
+        if reads.is_empty() {
+            return;
+        }
+        let mut c = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let file = u32::try_from(c.files.len()).unwrap_or(u32::MAX);
+        c.files.push(path.to_string());
+        c.count += reads.len();
+        for read in reads {
+            let Some(name) = read.name.clone() else {
+                c.dynamic.push(Read {
+                    path: path.to_string(),
+                    read,
+                });
+                continue;
+            };
+            let line = read.line;
+            let required = !read.has_default;
+            match c.by_name.entry(name) {
+                Entry::Vacant(e) => {
+                    let first = Read {
+                        path: path.to_string(),
+                        read,
+                    };
+                    e.insert(NameReads {
+                        first_required: required.then(|| first.clone()),
+                        all_default: !required,
+                        at: vec![(file, line)],
+                        first,
+                    });
+                }
+                Entry::Occupied(mut e) => {
+                    let n = e.get_mut();
+                    n.at.push((file, line));
+                    n.all_default &= !required;
+                    let key = (path, read.line, read.column);
+                    let earlier = key < read_key(&n.first);
+                    let earlier_required = required
+                        && n.first_required.as_ref().is_none_or(|f| key < read_key(f));
+                    if earlier || earlier_required {
+                        let r = Read {
+                            path: path.to_string(),
+                            read,
+                        };
+                        if earlier_required {
+                            n.first_required = Some(r.clone());
+                        }
+                        if earlier {
+                            n.first = r;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn finish(&self) -> Reads {
+        let c = std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut dynamic = c.dynamic;
+        // Stable: reads of one file stay in their order.
+        dynamic.sort_by(|a, b| read_key(a).cmp(&read_key(b)));
+        Reads {
+            files: c.files,
+            by_name: c.by_name.into_iter().collect(),
+            dynamic,
+            count: c.count,
+        }
+    }
 }
 
 /// A variable given a value for production somewhere in the tree.
@@ -265,7 +380,7 @@ fn is_ambient(name: &str) -> bool {
 
 /// Everything the drift checks and `launchgate env` need, assembled after the walk.
 pub struct DriftInventory<'a> {
-    pub reads: Vec<Read>,
+    pub reads: Reads,
     pub provisions: Vec<Provision>,
     pub env_files: &'a [EnvFile],
     pub units: &'a [EnvUnit],
@@ -299,33 +414,45 @@ impl DriftInventory<'_> {
         !self.provisions.is_empty() || self.units.iter().any(|u| u.production.is_some())
     }
 
-    /// Reads with a name, grouped by name, first read first.
-    fn reads_by_name(&self) -> BTreeMap<&str, Vec<&Read>> {
-        let mut by: BTreeMap<&str, Vec<&Read>> = BTreeMap::new();
-        for r in &self.reads {
-            if let Some(n) = &r.read.name {
-                by.entry(n.as_str()).or_default().push(r);
-            }
+    /// What `launchgate env` needs to build its matrix later (only if asked).
+    pub fn into_matrix(self) -> EnvMatrix {
+        EnvMatrix {
+            rows: OnceLock::new(),
+            source: Some(Box::new(MatrixSource {
+                reads: self.reads,
+                provisions: self.provisions,
+                env_files: self.env_files.to_vec(),
+                units: self.units.to_vec(),
+            })),
         }
-        by
     }
+}
 
+struct MatrixSource {
+    reads: Reads,
+    provisions: Vec<Provision>,
+    env_files: Vec<EnvFile>,
+    units: Vec<EnvUnit>,
+}
+
+impl MatrixSource {
     /// The matrix behind `launchgate env`: one row per variable.
-    pub fn matrix(&self) -> Vec<EnvRow> {
-        let mut names: BTreeSet<String> = self
-            .reads
-            .iter()
-            .filter_map(|r| r.read.name.clone())
-            .collect();
+    fn rows(&self) -> Vec<EnvRow> {
+        let mut names: BTreeSet<String> = self.reads.by_name.keys().cloned().collect();
         names.extend(self.provisions.iter().map(|p| p.name.clone()));
-        for f in self.env_files {
+        for f in &self.env_files {
             names.extend(f.parsed.entries.iter().map(|e| e.key.clone()));
         }
-        let by_name = self.reads_by_name();
         names
             .into_iter()
             .map(|name| {
-                let reads = by_name.get(name.as_str()).cloned().unwrap_or_default();
+                let reads = self.reads.by_name.get(name.as_str());
+                let mut at: Vec<(&str, u32)> = reads.map_or_else(Vec::new, |r| {
+                    r.at.iter()
+                        .map(|&(f, line)| (self.reads.files[f as usize].as_str(), line))
+                        .collect()
+                });
+                at.sort();
                 let documented: Vec<String> = self
                     .units
                     .iter()
@@ -350,17 +477,40 @@ impl DriftInventory<'_> {
                         .map(|p| format!("{}:{}", p.path, p.line)),
                 );
                 EnvRow {
-                    read_at: reads
-                        .iter()
-                        .map(|r| format!("{}:{}", r.path, r.read.line))
+                    read_at: at
+                        .into_iter()
+                        .map(|(path, line)| format!("{path}:{line}"))
                         .collect(),
-                    default_in_code: !reads.is_empty() && reads.iter().all(|r| r.read.has_default),
+                    default_in_code: reads.is_some_and(|r| r.all_default),
                     documented_in: documented,
                     provided_by: provided,
                     name,
                 }
             })
             .collect()
+    }
+}
+
+/// The rows of `launchgate env`, built on first use: a scan that does not show
+/// them does not pay for them.
+#[derive(Default)]
+pub struct EnvMatrix {
+    rows: OnceLock<Vec<EnvRow>>,
+    source: Option<Box<MatrixSource>>,
+}
+
+impl std::ops::Deref for EnvMatrix {
+    type Target = [EnvRow];
+
+    fn deref(&self) -> &[EnvRow] {
+        self.rows
+            .get_or_init(|| self.source.as_ref().map(|s| s.rows()).unwrap_or_default())
+    }
+}
+
+impl std::fmt::Debug for EnvMatrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvMatrix").finish_non_exhaustive()
     }
 }
 
@@ -392,8 +542,8 @@ fn read_location(r: &Read) -> Location {
 }
 
 pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>) -> Verdict {
-    let named = inv.reads_by_name();
-    if inv.reads.is_empty() {
+    let named = &inv.reads.by_name;
+    if inv.reads.count == 0 {
         return Verdict::NotApplicable("no configuration read found in code".into());
     }
     let mut occurrences = Vec::new();
@@ -403,11 +553,12 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
                 return Verdict::NotApplicable("no production configuration found (env file, Compose, Kubernetes, platform file)".into());
             }
             let provided = inv.production_keys();
-            for (name, reads) in &named {
+            for (name, reads) in named {
+                let name = name.as_str();
                 if provided.contains(name) || is_ambient(name) {
                     continue;
                 }
-                let Some(first) = reads.iter().find(|r| !r.read.has_default) else {
+                let Some(first) = &reads.first_required else {
                     continue;
                 };
                 occurrences.push(Occurrence {
@@ -422,8 +573,9 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
         }
         DriftCondition::Undocumented => {
             let mut any_template = false;
-            for (name, reads) in &named {
-                let first = reads[0];
+            for (name, reads) in named {
+                let name = name.as_str();
+                let first = &reads.first;
                 let Some(template) = inv.template_of(inv.unit_for(&first.path)) else {
                     continue;
                 };
@@ -447,7 +599,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
             }
         }
         DriftCondition::Unused => {
-            let read_names: BTreeSet<&str> = named.keys().copied().collect();
+            let read_names: BTreeSet<&str> = named.keys().map(String::as_str).collect();
             let mut seen = BTreeSet::new();
             for unit in inv.units {
                 for file in [unit.template, unit.production]
@@ -477,7 +629,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
             }
         }
         DriftCondition::Dynamic => {
-            for r in inv.reads.iter().filter(|r| r.read.name.is_none()) {
+            for r in &inv.reads.dynamic {
                 occurrences.push(Occurrence {
                     location: Some(read_location(r)),
                     message: "environment variable with a name computed at run time: not checked"

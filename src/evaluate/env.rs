@@ -155,7 +155,10 @@ fn judge(cond: &EnvCondition, e: &EnvEntry) -> Option<(String, Evidence)> {
             weakness(v, *min_length).map(|why| (format!("{key} {why}"), Evidence::secret(key, v)))
         }
         EnvCondition::Localhost => {
-            let bare_local = is_local_host(v.trim()) && !v.contains("://");
+            // A bare 0.0.0.0 is a bind address (listen everywhere), which is right in
+            // production; only a bare loopback name is a destination.
+            let bare = v.trim();
+            let bare_local = is_local_host(bare) && bare != "0.0.0.0" && !v.contains("://");
             match parse_url(v) {
                 Some(u) if is_local_host(u.host) => Some((
                     format!("{key} points at {}", u.host),

@@ -6,6 +6,7 @@ pub mod content;
 pub mod drift;
 pub mod env;
 pub mod file;
+mod prefilter;
 pub mod probe;
 pub mod structured;
 
@@ -21,6 +22,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One failing place of a rule.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,7 +111,51 @@ pub struct ScanResult {
     pub stacks: Vec<DetectedStack>,
     pub inventory: InventorySummary,
     /// Variable × (read at, documented, provided, default): `launchgate env`.
-    pub env_matrix: Vec<drift::EnvRow>,
+    pub env_matrix: drift::EnvMatrix,
+    /// `launchgate:ignore RULE reason` comments found in the files read.
+    pub inline_ignores: Vec<InlineIgnore>,
+}
+
+/// A `launchgate:ignore RULE-ID reason` comment; it silences that rule on its own
+/// line and on the line below.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InlineIgnore {
+    pub path: String,
+    pub line: u32,
+    pub rule: String,
+    /// Empty when the comment gave none (then it does not suppress).
+    pub reason: String,
+}
+
+const INLINE_MARKER: &str = "launchgate:ignore";
+
+fn inline_ignores(path: &str, text: &str) -> Vec<InlineIgnore> {
+    if !text.contains(INLINE_MARKER) {
+        return Vec::new();
+    }
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let at = line.find(INLINE_MARKER)?;
+            let rest = line[at + INLINE_MARKER.len()..].trim_start();
+            let mut words = rest.splitn(2, char::is_whitespace);
+            let rule = words
+                .next()?
+                .trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+            let reason = words
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_end_matches(['-', '>', '*', '/', ' '])
+                .trim();
+            (!rule.is_empty()).then(|| InlineIgnore {
+                path: path.to_string(),
+                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                rule: rule.to_string(),
+                reason: crate::redact::clip(&crate::redact::scrub_line(reason), 200),
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -122,6 +168,15 @@ enum Target {
 struct Router {
     set: GlobSet,
     targets: Vec<Target>,
+    /// Literal prefilter over the content and stack patterns (ids: rule index, then
+    /// the number of rules plus the stack index).
+    prefilter: prefilter::Prefilter,
+    /// Per rule: files checked and whether one matched, across walking threads.
+    tallies: Vec<content::Tally>,
+    /// Per stack: detected from a file's text.
+    stack_hits: Vec<AtomicBool>,
+    /// Configuration reads, merged as files are walked.
+    drift_reads: drift::ReadCollector,
     /// Some rule compares configuration reads with what is provided.
     drift: bool,
 }
@@ -156,11 +211,101 @@ impl Router {
             .rules
             .iter()
             .any(|r| matches!(r.check, Check::Drift(_)));
+        let patterns = pack
+            .rules
+            .iter()
+            .map(|r| match &r.check {
+                Check::Content(c) => Some(c.pattern.as_str().to_string()),
+                _ => None,
+            })
+            .chain(
+                pack.stacks
+                    .iter()
+                    .map(|s| s.pattern.as_ref().map(|p| p.as_str().to_string())),
+            )
+            .collect();
         Router {
             set,
             targets,
             drift,
+            prefilter: prefilter::Prefilter::new(patterns),
+            tallies: pack
+                .rules
+                .iter()
+                .map(|_| content::Tally::default())
+                .collect(),
+            stack_hits: pack.stacks.iter().map(|_| AtomicBool::new(false)).collect(),
+            drift_reads: drift::ReadCollector::default(),
         }
+    }
+
+    /// Whether a routed target evaluates this file at all (tests and vendored code
+    /// are skipped unless the rule includes them; `exclude` globs).
+    fn selects(&self, pack: &RulePack, target: Target, path: &str, non_product: bool) -> bool {
+        match target {
+            Target::Content(i) => match &pack.rules[i].check {
+                Check::Content(c) => {
+                    (c.include_tests || !non_product)
+                        && !c.exclude.as_ref().is_some_and(|x| x.is_match(path))
+                }
+                _ => false,
+            },
+            Target::Structured(i) => match &pack.rules[i].check {
+                Check::Structured(c) => c.include_tests || !non_product,
+                _ => false,
+            },
+            Target::Stack(i) => pack.stacks[i].include_tests || !non_product,
+        }
+    }
+
+    /// Whether any rule or detector reads this file (others are never opened).
+    fn reads(&self, pack: &RulePack, path: &str) -> bool {
+        if is_env_file_name(file_name(path)) {
+            return true;
+        }
+        let targets = self.route(path);
+        let drift_kind =
+            self.drift && (drift::read_kind(path).is_some() || drift::is_platform_file(path));
+        if targets.is_empty() && !drift_kind {
+            return false;
+        }
+        let non_product = is_test_or_vendored(path);
+        (drift_kind && !non_product)
+            || targets
+                .iter()
+                .any(|t| self.selects(pack, *t, path, non_product))
+    }
+
+    /// For each routed target, whether its pattern may match `text` (false for
+    /// targets that do not select the file and for structured rules).
+    fn may_match(
+        &self,
+        pack: &RulePack,
+        targets: &[Target],
+        path: &str,
+        text: &str,
+        non_product: bool,
+    ) -> Vec<bool> {
+        let mut ids = Vec::new();
+        let mut at = Vec::new();
+        for (k, &t) in targets.iter().enumerate() {
+            let id = match t {
+                Target::Content(i) => i,
+                Target::Stack(i) => pack.rules.len() + i,
+                Target::Structured(_) => continue,
+            };
+            if self.selects(pack, t, path, non_product) {
+                ids.push(u32::try_from(id).unwrap_or(u32::MAX));
+                at.push(k);
+            }
+        }
+        let mut hits = Vec::new();
+        self.prefilter.candidates(&ids, text, &mut hits);
+        let mut out = vec![false; targets.len()];
+        for (k, hit) in at.into_iter().zip(hits) {
+            out[k] = hit;
+        }
+        out
     }
 
     fn route(&self, path: &str) -> Vec<Target> {
@@ -178,11 +323,11 @@ impl Router {
 
 #[derive(Default)]
 struct FileOutput {
+    inline_ignores: Vec<InlineIgnore>,
     reads: Vec<crate::drift::EnvRead>,
     provided: Vec<drift::Provision>,
     content: Vec<(usize, content::FileResult)>,
     structured: Vec<(usize, structured::FileResult)>,
-    stacks: Vec<usize>,
     env: Option<ParsedEnv>,
     problems: Vec<Problem>,
 }
@@ -190,6 +335,7 @@ struct FileOutput {
 fn visit_file(pack: &RulePack, router: &Router, file: &WalkedFile, text: &str) -> FileOutput {
     let mut out = FileOutput::default();
     let path = file.path.as_str();
+    out.inline_ignores = inline_ignores(path, text);
     if is_env_file_name(file_name(path)) {
         let parsed = parse_env(text);
         out.problems.extend(parsed.problems.iter().map(|p| Problem {
@@ -201,20 +347,24 @@ fn visit_file(pack: &RulePack, router: &Router, file: &WalkedFile, text: &str) -
     }
     let non_product = is_test_or_vendored(path);
     let mut docs: Option<(DocFormat, Result<Vec<Node>, ()>)> = None;
-    for target in router.route(path) {
+    let targets = router.route(path);
+    let may_match = router.may_match(pack, &targets, path, text, non_product);
+    for (target, may_match) in targets.into_iter().zip(may_match) {
         match target {
             Target::Content(i) => {
                 let rule = &pack.rules[i];
                 let Check::Content(check) = &rule.check else {
                     continue;
                 };
-                if (non_product && !check.include_tests)
-                    || check.exclude.as_ref().is_some_and(|x| x.is_match(path))
-                {
+                if !router.selects(pack, target, path, non_product) {
                     continue;
                 }
-                out.content
-                    .push((i, content::evaluate_file(rule, check, path, text)));
+                let tally = &router.tallies[i];
+                if let Some(r) =
+                    content::evaluate_selected(rule, check, path, text, may_match, tally)
+                {
+                    out.content.push((i, r));
+                }
             }
             Target::Structured(i) => {
                 let rule = &pack.rules[i];
@@ -238,22 +388,33 @@ fn visit_file(pack: &RulePack, router: &Router, file: &WalkedFile, text: &str) -
                     docs = Some((format, parsed));
                 }
                 if let Some((_, Ok(d))) = &docs {
-                    out.structured
-                        .push((i, structured::evaluate_documents(rule, check, path, d)));
+                    let r = structured::evaluate_documents(rule, check, path, d);
+                    // Files where no document applies change nothing in the verdict.
+                    if r.applicable {
+                        out.structured.push((i, r));
+                    }
                 }
             }
             Target::Stack(i) => {
-                let stack = &pack.stacks[i];
-                if (stack.include_tests || !non_product)
-                    && stack.pattern.as_ref().is_some_and(|p| p.is_match(text))
+                // `may_match` is false unless the detector selects this file.
+                let hit = &router.stack_hits[i];
+                if may_match
+                    && !hit.load(Ordering::Relaxed)
+                    && pack.stacks[i]
+                        .pattern
+                        .as_ref()
+                        .is_some_and(|p| p.is_match(text))
                 {
-                    out.stacks.push(i);
+                    hit.store(true, Ordering::Relaxed);
                 }
             }
         }
     }
     if router.drift && !non_product {
         collect_drift(path, text, docs, &mut out);
+        router
+            .drift_reads
+            .add(path, std::mem::take(&mut out.reads));
     }
     out
 }
@@ -344,12 +505,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let walked = walk(
         &options.root,
         &options.walk,
-        |path| {
-            is_env_file_name(file_name(path))
-                || router.set.is_match(path)
-                || (router.drift
-                    && (drift::read_kind(path).is_some() || drift::is_platform_file(path)))
-        },
+        |path| router.reads(pack, path),
         |file, text| visit_file(pack, &router, file, text),
     );
 
@@ -375,10 +531,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         vec![Vec::new(); pack.rules.len()];
     let mut structured_results: Vec<Vec<(&str, structured::FileResult)>> =
         vec![Vec::new(); pack.rules.len()];
-    let mut stack_hits = vec![false; pack.stacks.len()];
+    let mut stack_hits: Vec<bool> = router
+        .stack_hits
+        .iter()
+        .map(|h| h.load(Ordering::Relaxed))
+        .collect();
     let mut env_files: Vec<EnvFile> = Vec::new();
-    let mut reads: Vec<drift::Read> = Vec::new();
     let mut provisions: Vec<drift::Provision> = Vec::new();
+    let mut all_inline: Vec<InlineIgnore> = Vec::new();
     let gitignored: BTreeSet<&str> = walked
         .files
         .iter()
@@ -387,19 +547,16 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .collect();
     for (path, out) in walked.outputs {
         let FileOutput {
-            reads: file_reads,
+            inline_ignores: mut file_ignores,
+            reads: _,
             provided,
             content,
             structured,
-            stacks,
             env,
             mut problems,
         } = out;
-        reads.extend(file_reads.into_iter().map(|read| drift::Read {
-            path: path.clone(),
-            read,
-        }));
         provisions.extend(provided);
+        all_inline.append(&mut file_ignores);
         let path_ref: &str = walked
             .files
             .binary_search_by(|f| f.path.as_str().cmp(path.as_str()))
@@ -409,9 +566,6 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         }
         for (i, r) in structured {
             structured_results[i].push((path_ref, r));
-        }
-        for i in stacks {
-            stack_hits[i] = true;
         }
         if let Some(parsed) = env {
             env_files.push(EnvFile {
@@ -459,7 +613,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut findings = Vec::new();
     let mut rule_results = Vec::new();
     let drift_inventory = drift::DriftInventory {
-        reads,
+        reads: router.drift_reads.finish(),
         provisions,
         env_files: &env_files,
         units: &units,
@@ -471,7 +625,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 Check::File(c) => file::evaluate(rule, c, &walked.files),
                 Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
                 Check::Content(c) => {
-                    content::finish(rule, c, std::mem::take(&mut content_results[i]))
+                    let files = std::mem::take(&mut content_results[i]);
+                    content::finish(rule, c, &router.tallies[i], files)
                 }
                 Check::Structured(c) => {
                     structured::finish(c, std::mem::take(&mut structured_results[i]))
@@ -487,13 +642,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     inventory.problems.sort();
     inventory.problems.dedup();
-    let env_matrix = drift_inventory.matrix();
+    let env_matrix = drift_inventory.into_matrix();
     Ok(ScanResult {
         findings,
         rule_results,
         stacks,
         inventory,
         env_matrix,
+        inline_ignores: all_inline,
     })
 }
 
@@ -515,7 +671,8 @@ pub fn evaluate_probes_only(pack: &RulePack, probes: &[crate::probe::ProbeReport
         rule_results,
         stacks: Vec::new(),
         inventory: InventorySummary::default(),
-        env_matrix: Vec::new(),
+        env_matrix: Default::default(),
+        inline_ignores: Vec::new(),
     }
 }
 
@@ -553,6 +710,8 @@ fn findings_for(rule: &Rule, verdict: Verdict) -> (RuleResult, Vec<Finding>) {
         effort_hours: 0.0,
         remediation: rule.remediation.clone(),
         fingerprint: None,
+        suppressed: None,
+        baseline: None,
     };
     match verdict {
         Verdict::NotApplicable(why) => (

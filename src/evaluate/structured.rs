@@ -102,7 +102,7 @@ pub fn evaluate_documents(
             continue;
         }
         result.applicable = true;
-        for (node_path, node) in check.select.select(doc) {
+        for (node_path, node) in check.select.iter().flat_map(|s| s.select(doc)) {
             if !present(node) || !check.filter.iter().all(|a| holds(a, node).0) {
                 continue;
             }

@@ -77,13 +77,11 @@ pub fn parse_env(text: &str) -> ParsedEnv {
         let key = &body[..key_len];
         let rest = body[key_len..].trim_start();
         let Some(after_eq) = rest.strip_prefix('=') else {
+            // The text is not echoed: a line without `=` is as likely a pasted value
+            // (a token on its own line) as a variable name.
             out.problems.push(EnvProblem {
                 line: line_no,
-                message: if key.is_empty() {
-                    "expected KEY=VALUE".to_string()
-                } else {
-                    format!("expected `=` after `{key}`")
-                },
+                message: "expected KEY=VALUE (no `=` after the first word)".to_string(),
             });
             continue;
         };
@@ -227,6 +225,16 @@ mod tests {
         assert_eq!(env.problems.len(), 2);
         assert_eq!(env.problems[0].line, 1);
         assert_eq!(env.get("OK").unwrap().value, "1");
+    }
+
+    #[test]
+    fn problems_never_echo_the_line() {
+        let env = parse_env("ghp_0123456789abcdefSECRETSECRET0123456789\nhunter2 pass\n");
+        assert_eq!(env.problems.len(), 2);
+        for p in &env.problems {
+            assert!(!p.message.contains("SECRET"), "{}", p.message);
+            assert!(!p.message.contains("hunter2"), "{}", p.message);
+        }
     }
 
     #[test]

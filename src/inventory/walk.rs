@@ -67,6 +67,10 @@ impl<R> Shared<R> {
 
 const NUL_SNIFF_BYTES: usize = 8192;
 
+/// The repository-relative path as reports show it: `/`-separated, invalid UTF-8
+/// replaced, and control characters (a file may be named `\x1b]0;…\x07` or hold a
+/// newline) replaced by `\u{fffd}`, so a path can never drive a terminal or break
+/// a one-line format.
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let mut out = String::new();
@@ -74,7 +78,11 @@ fn relative(root: &Path, path: &Path) -> String {
         if i > 0 {
             out.push('/');
         }
-        out.push_str(&part.as_os_str().to_string_lossy());
+        let name = part.as_os_str().to_string_lossy();
+        out.extend(
+            name.chars()
+                .map(|c| if c.is_control() { '\u{fffd}' } else { c }),
+        );
     }
     out
 }

@@ -109,10 +109,19 @@ pub(super) struct CookieFlags {
     pub samesite: Option<String>,
 }
 
+/// Stands for a cookie whose `Set-Cookie` has no `=`: browsers give it an empty
+/// name and take the whole pair as its *value* (RFC 6265bis 5.6), so the pair must
+/// not be reported as a name.
+pub(super) const UNNAMED_COOKIE: &str = "(unnamed)";
+
 pub(super) fn parse_set_cookie(line: &str) -> Option<CookieFlags> {
     let mut parts = line.split(';');
     let pair = parts.next()?;
-    let name = pair.split_once('=').map(|(n, _)| n).unwrap_or(pair).trim();
+    let name = match pair.split_once('=') {
+        Some((n, _)) => n.trim(),
+        None if pair.trim().is_empty() => return None,
+        None => UNNAMED_COOKIE,
+    };
     if name.is_empty() {
         return None;
     }
@@ -209,6 +218,11 @@ mod tests {
         assert_eq!(c.samesite.as_deref(), Some("lax"));
         assert!(!format!("{c:?}").contains("SECRET123"));
         assert!(parse_set_cookie("=x").is_none());
+        // No `=`: the text is the value of a nameless cookie, never a name.
+        let c = parse_set_cookie("VALUEONLY-SECRET-99; Path=/; HttpOnly").unwrap();
+        assert_eq!(c.name, UNNAMED_COOKIE);
+        assert!(c.httponly && !c.secure);
+        assert!(parse_set_cookie("  ; Secure").is_none());
     }
 
     #[test]

@@ -309,6 +309,12 @@ fn run_all(urls: &[String], opts: &ProbeOptions) -> Vec<ProbeReport> {
     });
     // A DNS lookup stuck in the blocking pool must not hold us past the deadline.
     rt.shutdown_background();
+    // Reports show a URL without the password a user may have put in it (the probe
+    // never sends userinfo anyway).
+    let mut reports = reports;
+    for r in &mut reports {
+        r.url = crate::redact::scrub_url(&r.url);
+    }
     reports
 }
 

@@ -78,6 +78,17 @@ pub fn uri_path(path: &str) -> String {
     out
 }
 
+/// Hard-wrapped prose (rule texts are wrapped in their TOML files) as one line per
+/// paragraph: single line breaks become spaces, blank lines are kept.
+pub fn reflow(text: &str) -> String {
+    text.trim()
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// Hours as the table shows them: `3 h`, `1.5 h`.
 pub fn hours(h: f64) -> String {
     if h.fract() == 0.0 {
@@ -99,6 +110,11 @@ mod tests {
         );
         assert_eq!(xml("x\ny", true), "x&#10;y");
         assert_eq!(xml("x\ny", false), "x\ny");
+    }
+
+    #[test]
+    fn reflow_joins_wrapped_lines() {
+        assert_eq!(reflow("a b\nc\n\nd\n"), "a b c\n\nd");
     }
 
     #[test]

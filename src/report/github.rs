@@ -2,18 +2,28 @@
 //! annotation per failing finding, in report order, with `file`, `line` and `col`
 //! when the finding points into the repository.
 
-use super::escape::{level, Level};
+use super::escape::{level, reflow, Level};
 use super::{Report, Reporter, Style};
-use crate::finding::{Finding, Outcome};
+use crate::finding::Finding;
 use std::io::{self, Write};
 
 pub struct GithubReporter;
 
-/// Escapes a workflow-command message (the part after `::`).
+/// Escapes a workflow-command message (the part after `::`), as the runner's
+/// `escapeData` does; other control characters become U+FFFD.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            '\t' => out.push(c),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a workflow-command property value (`file=…`, `title=…`).
@@ -58,7 +68,7 @@ pub fn annotation(f: &Finding) -> String {
         message.push_str("\nEvidence: ");
         message.push_str(e.as_str());
     }
-    message.push_str(&format!("\n[{}] {}", f.category, f.remediation.trim()));
+    message.push_str(&format!("\n[{}] {}", f.category, reflow(&f.remediation)));
     format!(
         "::{} {}::{}",
         command(level(f.category)),
@@ -69,7 +79,7 @@ pub fn annotation(f: &Finding) -> String {
 
 impl Reporter for GithubReporter {
     fn write(&self, report: &Report, _style: &Style, out: &mut dyn Write) -> io::Result<()> {
-        for f in report.findings.iter().filter(|f| f.outcome == Outcome::Fail) {
+        for f in report.findings.iter().filter(|f| f.is_active_failure()) {
             writeln!(out, "{}", annotation(f))?;
         }
         Ok(())
@@ -84,5 +94,6 @@ mod tests {
     fn escapes_follow_the_runner() {
         assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(escape_data("bell\u{7}"), "bell\u{fffd}");
     }
 }

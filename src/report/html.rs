@@ -4,7 +4,7 @@
 //! and stack, then every entry of the report grouped by category, with a small
 //! vanilla-JS filter. Every piece of text from the scan is escaped.
 
-use super::escape::{hours, xml};
+use super::escape::{hours, reflow, xml};
 use super::{Report, Reporter, Style};
 use crate::finding::{Category, Finding, Outcome};
 use crate::score::grade;
@@ -32,7 +32,9 @@ h1 .verdict-ready{color:var(--ga)}h1 .verdict-not_ready{color:var(--gf)}
 .meta{color:var(--muted);margin:4px 0 8px}
 ul.reasons{margin:0;padding-left:20px}
 main{padding:16px 32px 32px}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px;margin-bottom:16px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:16px;margin-bottom:16px}
+svg.chart{display:block;width:100%;max-width:560px;height:auto}
+#effort td,#effort th{white-space:nowrap;padding:5px 6px}
 .card{border:1px solid var(--line);border-radius:8px;padding:12px 16px}
 .card h2{font-size:16px;margin:0 0 8px}
 table{border-collapse:collapse;width:100%}
@@ -61,7 +63,8 @@ details p{white-space:pre-wrap;margin:4px 0}
 details ul{margin:4px 0;padding-left:18px;font-size:12px}
 .o{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;white-space:nowrap}
 .o-fail{background:#ffebe9;color:var(--zf)}.o-error{background:#fff8c5;color:var(--gc)}
-.o-pass{background:#dafbe1;color:var(--ga)}.o-not_applicable{background:var(--soft);color:var(--muted)}
+.o-pass{background:#dafbe1;color:var(--ga)}.o-not_applicable,.o-suppressed{background:var(--soft);color:var(--muted)}
+.o-new{background:#ddf4ff;color:var(--ad)}
 footer{padding:16px 32px;color:var(--muted);border-top:1px solid var(--line);font-size:12px}
 footer ul{margin:4px 0;padding-left:18px}
 @media print{#filters{display:none}details{display:block}}
@@ -101,6 +104,10 @@ const JS: &str = r#"
     count.textContent = shown + ' of ' + rows.length + ' entries shown';
     empty.hidden = shown !== 0;
   }
+  // `report.html#q=ENV001` opens the page filtered.
+  if (window.location.hash.indexOf('#q=') === 0) {
+    try { q.value = decodeURIComponent(window.location.hash.slice(3)); } catch (err) { q.value = ''; }
+  }
   q.addEventListener('input', apply);
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
   apply();
@@ -133,6 +140,15 @@ fn outcome_label(o: Outcome) -> &'static str {
     }
 }
 
+/// The row's outcome for the filter: a suppressed failure is its own kind.
+fn row_outcome(f: &Finding) -> (&'static str, &'static str) {
+    if f.outcome == Outcome::Fail && f.suppressed.is_some() {
+        ("suppressed", "suppressed")
+    } else {
+        (f.outcome.as_str(), outcome_label(f.outcome))
+    }
+}
+
 fn grade_colour(g: &str) -> &'static str {
     match g {
         "A" => "#1a7f37",
@@ -145,11 +161,11 @@ fn grade_colour(g: &str) -> &'static str {
 
 fn area_chart(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let areas = &report.summary.areas;
-    const LABEL: u32 = 120;
-    const BAR: u32 = 300;
+    const LABEL: u32 = 110;
+    const BAR: u32 = 210;
     const ROW: u32 = 26;
     let height = ROW * u32::try_from(areas.len()).unwrap_or(0) + 8;
-    let width = LABEL + BAR + 60;
+    let width = LABEL + BAR + 52;
     writeln!(
         out,
         "<svg class=\"chart\" role=\"img\" aria-label=\"Score per area\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"13\">"
@@ -187,13 +203,14 @@ fn finding_row(f: &Finding, references: &[String], out: &mut dyn Write) -> io::R
         .location
         .as_ref()
         .map_or_else(|| "(repository)".to_string(), ToString::to_string);
+    let (outcome, label) = row_outcome(f);
     write!(
         out,
         "<tr class=\"finding\" data-category=\"{}\" data-outcome=\"{}\">\
 <td class=\"rule\"><code>{}</code><div class=\"title\">{}</div></td>\
 <td class=\"loc\">{}</td><td class=\"msg\">{}",
         a(f.category.as_str()),
-        a(f.outcome.as_str()),
+        a(outcome),
         e(&f.rule_id),
         e(&f.title),
         e(&location),
@@ -202,12 +219,20 @@ fn finding_row(f: &Finding, references: &[String], out: &mut dyn Write) -> io::R
     if let Some(ev) = &f.evidence {
         write!(out, "<div class=\"evidence\">↳ {}</div>", e(ev.as_str()))?;
     }
+    if let Some(s) = &f.suppressed {
+        write!(
+            out,
+            "<div class=\"evidence\">suppressed ({}): {}</div>",
+            e(&s.source),
+            e(&s.reason)
+        )?;
+    }
     if matches!(f.outcome, Outcome::Fail | Outcome::Error) && !f.remediation.trim().is_empty() {
         write!(
             out,
             "<details><summary>How to fix ({})</summary><p>{}</p>",
             e(&hours(f.effort_hours)),
-            e(f.remediation.trim())
+            e(&reflow(&f.remediation))
         )?;
         if !references.is_empty() {
             write!(out, "<ul>")?;
@@ -227,11 +252,16 @@ fn finding_row(f: &Finding, references: &[String], out: &mut dyn Write) -> io::R
         }
         write!(out, "</details>")?;
     }
+    let new = if f.baseline == Some(crate::finding::BaselineStatus::New) {
+        " <span class=\"o o-new\">new</span>"
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "</td><td><span class=\"o o-{}\">{}</span></td></tr>",
-        a(f.outcome.as_str()),
-        outcome_label(f.outcome)
+        "</td><td><span class=\"o o-{}\">{}</span>{new}</td></tr>",
+        a(outcome),
+        label
     )
 }
 
@@ -380,7 +410,10 @@ impl Reporter for HtmlReporter {
                     if p.reachable {
                         String::new()
                     } else {
-                        format!("<div class=\"evidence\">unreachable: {}</div>", e(&p.errors.join("; ")))
+                        format!(
+                            "<div class=\"evidence\">unreachable: {}</div>",
+                            e(&p.errors.join("; "))
+                        )
                     },
                     g(&p.tls_grade),
                     g(&p.observatory_grade),
@@ -393,7 +426,10 @@ impl Reporter for HtmlReporter {
         writeln!(out, "</div>")?;
 
         // Filter.
-        writeln!(out, "<form id=\"filters\" role=\"search\" onsubmit=\"return false\">")?;
+        writeln!(
+            out,
+            "<form id=\"filters\" role=\"search\" onsubmit=\"return false\">"
+        )?;
         writeln!(
             out,
             "<input type=\"search\" id=\"q\" placeholder=\"Filter: rule, file, message…\" aria-label=\"Filter findings\">"
@@ -427,6 +463,16 @@ impl Reporter for HtmlReporter {
                 outcome_label(o)
             )?;
         }
+        if report
+            .findings
+            .iter()
+            .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_some())
+        {
+            writeln!(
+                out,
+                "<label><input type=\"checkbox\" data-kind=\"outcome\" value=\"suppressed\"> suppressed</label>"
+            )?;
+        }
         writeln!(out, "</fieldset>")?;
         writeln!(
             out,
@@ -442,11 +488,8 @@ impl Reporter for HtmlReporter {
             .map(|r| (r.id.as_str(), r.references.as_slice()))
             .collect();
         for c in Category::ALL {
-            let entries: Vec<&Finding> = report
-                .findings
-                .iter()
-                .filter(|f| f.category == c)
-                .collect();
+            let entries: Vec<&Finding> =
+                report.findings.iter().filter(|f| f.category == c).collect();
             if entries.is_empty() {
                 continue;
             }
@@ -471,18 +514,14 @@ impl Reporter for HtmlReporter {
                 "<table class=\"findings\"><thead><tr><th>Rule</th><th>Location</th><th>Finding</th><th>Outcome</th></tr></thead><tbody>"
             )?;
             for f in entries {
-                finding_row(
-                    f,
-                    refs.get(f.rule_id.as_str()).copied().unwrap_or(&[]),
-                    out,
-                )?;
+                finding_row(f, refs.get(f.rule_id.as_str()).copied().unwrap_or(&[]), out)?;
             }
             writeln!(out, "</tbody></table>")?;
             writeln!(out, "</section>")?;
         }
         writeln!(
             out,
-            "<p id=\"empty\" hidden>No entry matches the filter.</p>"
+            "<p id=\"empty\" hidden>No entry matches the filter (tick <em>pass</em> or <em>not applicable</em> to see what was checked).</p>"
         )?;
         writeln!(out, "</main>")?;
 
@@ -516,7 +555,11 @@ impl Reporter for HtmlReporter {
             writeln!(out, "</ul>")?;
         }
         if !inv.problems.is_empty() {
-            writeln!(out, "<details><summary>{} file(s) not read</summary><ul>", inv.problems.len())?;
+            writeln!(
+                out,
+                "<details><summary>{} file(s) not read</summary><ul>",
+                inv.problems.len()
+            )?;
             for p in &inv.problems {
                 let at = p
                     .line

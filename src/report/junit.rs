@@ -31,13 +31,35 @@ fn cases(findings: &[Finding], category: Category) -> Vec<Case<'_>> {
     out
 }
 
-/// The outcome of the rule as a whole: it fails if it fails anywhere.
+/// The outcome of the rule as a whole: it fails if it fails anywhere; a suppressed
+/// occurrence no longer counts.
 fn outcome(case: &Case<'_>) -> Outcome {
     case.entries
         .iter()
-        .map(|f| f.outcome)
+        .map(|f| match f.outcome {
+            Outcome::Fail if !f.is_active_failure() => Outcome::Pass,
+            o => o,
+        })
         .min()
         .unwrap_or(Outcome::Pass)
+}
+
+/// Suppressed occurrences, listed so that they stay visible.
+fn suppressed_note(case: &Case<'_>) -> Option<String> {
+    let lines: Vec<String> = case
+        .entries
+        .iter()
+        .filter_map(|f| {
+            let s = f.suppressed.as_ref()?;
+            Some(format!(
+                "suppressed ({}): {} — {}",
+                s.source,
+                occurrence(f),
+                s.reason
+            ))
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 fn occurrence(f: &Finding) -> String {
@@ -88,8 +110,18 @@ fn write_case(case: &Case<'_>, out: &mut dyn Write) -> io::Result<()> {
         xml(&name, true),
         xml(&class, true)
     );
+    let note = suppressed_note(case);
     match outcome(case) {
-        Outcome::Pass => writeln!(out, "{open}/>"),
+        Outcome::Pass if note.is_none() => writeln!(out, "{open}/>"),
+        Outcome::Pass => {
+            writeln!(out, "{open}>")?;
+            writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                xml(note.as_deref().unwrap_or(""), false)
+            )?;
+            writeln!(out, "    </testcase>")
+        }
         Outcome::NotApplicable => {
             writeln!(out, "{open}>")?;
             writeln!(
@@ -120,7 +152,7 @@ fn write_case(case: &Case<'_>, out: &mut dyn Write) -> io::Result<()> {
             let fails: Vec<&&Finding> = case
                 .entries
                 .iter()
-                .filter(|e| e.outcome == Outcome::Fail)
+                .filter(|e| e.is_active_failure())
                 .collect();
             let effort: f64 = fails.iter().map(|e| e.effort_hours).sum();
             let mut body: Vec<String> = fails.iter().map(|e| occurrence(e)).collect();
@@ -130,7 +162,13 @@ fn write_case(case: &Case<'_>, out: &mut dyn Write) -> io::Result<()> {
                 f.area,
                 super::escape::hours((effort * 10.0).round() / 10.0)
             ));
-            body.push(format!("How to fix: {}", f.remediation.trim()));
+            body.push(format!(
+                "How to fix: {}",
+                super::escape::reflow(&f.remediation)
+            ));
+            if let Some(note) = &note {
+                body.push(note.clone());
+            }
             let message = format!(
                 "{} occurrence(s); first: {}",
                 fails.len(),

@@ -66,9 +66,14 @@ fn location(f: &Finding) -> String {
 }
 
 fn finding_cell(f: &Finding) -> String {
+    let new = if f.baseline == Some(crate::finding::BaselineStatus::New) {
+        "**new** "
+    } else {
+        ""
+    };
     match &f.evidence {
-        Some(e) => format!("{}<br>↳ {}", md(&f.message), md(e.as_str())),
-        None => md(&f.message),
+        Some(e) => format!("{new}{}<br>↳ {}", md(&f.message), md(e.as_str())),
+        None => format!("{new}{}", md(&f.message)),
     }
 }
 
@@ -131,11 +136,7 @@ impl Reporter for MarkdownReporter {
         )?;
         writeln!(out)?;
         if !s.gate.passed {
-            writeln!(
-                out,
-                "**Gate** (fail on {}):",
-                md(s.gate.fail_on.as_str())
-            )?;
+            writeln!(out, "**Gate** (fail on {}):", md(s.gate.fail_on.as_str()))?;
             writeln!(out)?;
             for r in &s.gate.reasons {
                 writeln!(out, "- {}", md(r))?;
@@ -181,7 +182,7 @@ impl Reporter for MarkdownReporter {
             let failing: Vec<&Finding> = report
                 .findings
                 .iter()
-                .filter(|f| f.category == category && f.outcome == Outcome::Fail)
+                .filter(|f| f.category == category && f.is_active_failure())
                 .collect();
             if failing.is_empty() {
                 continue;
@@ -204,6 +205,31 @@ impl Reporter for MarkdownReporter {
                 out,
                 &format!("{} {} finding(s)", failing.len(), category.as_str()),
                 &["Rule", "Location", "Finding"],
+                &rows,
+            )?;
+        }
+
+        let suppressed: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.outcome == Outcome::Fail && f.suppressed.is_some())
+            .collect();
+        if !suppressed.is_empty() {
+            writeln!(out, "### Suppressed")?;
+            writeln!(out)?;
+            let rows: Vec<Vec<String>> = suppressed
+                .iter()
+                .map(|f| {
+                    let reason = f.suppressed.as_ref().map_or(String::new(), |s| {
+                        format!("{} ({})", md(&s.reason), md(&s.source))
+                    });
+                    vec![rule_id(&f.rule_id), location(f), md(&f.message), reason]
+                })
+                .collect();
+            table(
+                out,
+                &format!("{} suppressed finding(s)", suppressed.len()),
+                &["Rule", "Location", "Finding", "Reason"],
                 &rows,
             )?;
         }

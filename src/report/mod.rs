@@ -94,6 +94,12 @@ pub struct Report {
     pub summary: Summary,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub probes: Vec<ProbeSummary>,
+    /// With `--baseline`: what is new, unchanged and fixed, and the score change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::triage::BaselineSummary>,
+    /// Suppressions applied, expired and stale (absent when there are none).
+    #[serde(skip_serializing_if = "crate::triage::SuppressionSummary::is_empty")]
+    pub suppressions: crate::triage::SuppressionSummary,
     pub findings: Vec<Finding>,
     pub inventory: InventorySummary,
     /// Every rule of the pack, in pack order, for formats that describe rules
@@ -140,7 +146,32 @@ impl Report {
         probes: &[crate::probe::ProbeReport],
         gate: &Gate,
     ) -> Report {
+        Report::with_triage(
+            target_path,
+            rules,
+            scan,
+            probes,
+            gate,
+            Default::default(),
+            None,
+        )
+    }
+
+    /// A report whose findings went through suppressions and a baseline comparison.
+    pub fn with_triage(
+        target_path: &str,
+        rules: &[Rule],
+        scan: ScanResult,
+        probes: &[crate::probe::ProbeReport],
+        gate: &Gate,
+        suppressions: crate::triage::SuppressionSummary,
+        baseline: Option<crate::triage::BaselineSummary>,
+    ) -> Report {
         let summary = summarize(rules, &scan.rule_results, &scan.findings, gate);
+        let baseline = baseline.map(|mut b| {
+            b.score_change = ((summary.score - b.score_before) * 10.0).round() / 10.0;
+            b
+        });
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool {
@@ -153,6 +184,8 @@ impl Report {
             },
             summary,
             probes: probes.iter().map(ProbeSummary::from_report).collect(),
+            baseline,
+            suppressions,
             findings: scan.findings,
             inventory: scan.inventory,
             catalogue: rules.iter().map(RuleInfo::from_rule).collect(),

@@ -108,7 +108,11 @@ fn check_summary(check: &Check) -> String {
         Check::Structured(c) => format!(
             "structured: {} → select `{}` ({} assertion(s))",
             c.paths.patterns.join(", "),
-            c.select.as_str(),
+            c.select
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" | "),
             c.assert.len()
         ),
     }

@@ -7,7 +7,7 @@
 //! live URLs) are anchored at the pseudo path `(repository)`; a URL is kept as a
 //! logical location, in the message and in the result's properties.
 
-use super::escape::{level, uri_path, Level};
+use super::escape::{level, reflow, uri_path, Level};
 use super::{Report, Reporter, RuleInfo, Style};
 use crate::finding::{Finding, Outcome};
 use serde::Serialize;
@@ -43,9 +43,67 @@ struct Log {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Run {
-    tool: Value,
+    tool: Tool,
     column_kind: &'static str,
-    results: Vec<Value>,
+    results: Vec<SarifResult>,
+    properties: Value,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<Descriptor>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    id: String,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    default_configuration: Value,
+    properties: Value,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partial_fingerprints: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Value>,
     properties: Value,
 }
 
@@ -71,10 +129,18 @@ fn rule_name(title: &str) -> String {
         .collect()
 }
 
-/// A reference usable as `helpUri`: an absolute http(s) URL without spaces.
+/// A reference usable as `helpUri`: an absolute http(s) URL made only of the
+/// characters RFC 3986 allows, with well-formed percent escapes.
 fn is_web_uri(s: &str) -> bool {
+    let b = s.as_bytes();
     (s.starts_with("https://") || s.starts_with("http://"))
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && b.iter().enumerate().all(|(i, &c)| {
+            c.is_ascii_alphanumeric()
+                || b"-._~:/?#[]@!$&'()*+,;=".contains(&c)
+                || (c == b'%'
+                    && b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        })
 }
 
 fn tags(rule: &RuleInfo) -> Vec<&'static str> {
@@ -83,8 +149,8 @@ fn tags(rule: &RuleInfo) -> Vec<&'static str> {
     tags
 }
 
-fn descriptor(rule: &RuleInfo) -> Value {
-    let mut help_text = rule.remediation.trim().to_string();
+fn descriptor(rule: &RuleInfo) -> Descriptor {
+    let mut help_text = reflow(&rule.remediation);
     let mut help_md = help_text.clone();
     if !rule.references.is_empty() {
         help_text.push_str("\n\nReferences:");
@@ -97,27 +163,29 @@ fn descriptor(rule: &RuleInfo) -> Value {
     let full = if rule.description.trim().is_empty() {
         rule.title.clone()
     } else {
-        rule.description.trim().to_string()
+        reflow(&rule.description)
     };
-    let mut d = json!({
-        "id": rule.id,
-        "name": rule_name(&rule.title),
-        "shortDescription": { "text": rule.title },
-        "fullDescription": { "text": full },
-        "help": { "text": help_text, "markdown": help_md },
-        "defaultConfiguration": { "level": level_name(level(rule.category)) },
-        "properties": {
+    Descriptor {
+        id: rule.id.clone(),
+        name: rule_name(&rule.title),
+        short_description: Text {
+            text: rule.title.clone(),
+        },
+        full_description: Text { text: full },
+        help: Help {
+            text: help_text,
+            markdown: help_md,
+        },
+        help_uri: rule.references.first().filter(|r| is_web_uri(r)).cloned(),
+        default_configuration: json!({ "level": level_name(level(rule.category)) }),
+        properties: json!({
             "category": rule.category.as_str(),
             "area": rule.area.as_str(),
             "effort_hours": rule.effort_hours,
             "weight": rule.weight,
             "tags": tags(rule),
-        },
-    });
-    if let Some(uri) = rule.references.first().filter(|r| is_web_uri(r)) {
-        d["helpUri"] = json!(uri);
+        }),
     }
-    d
 }
 
 fn location(f: &Finding) -> Value {
@@ -145,7 +213,7 @@ fn location(f: &Finding) -> Value {
     location
 }
 
-fn result(f: &Finding, index: Option<usize>) -> Value {
+fn result(f: &Finding, index: Option<usize>) -> SarifResult {
     let mut text = f.message.clone();
     let url = f.location.as_ref().and_then(|l| l.url.as_deref());
     let on_file = f.location.as_ref().is_some_and(|l| l.path.is_some());
@@ -169,36 +237,52 @@ fn result(f: &Finding, index: Option<usize>) -> Value {
     if let (false, Some(url)) = (on_file, url) {
         props["url"] = json!(url);
     }
-    let mut r = json!({
-        "ruleId": f.rule_id,
-        "level": level_name(level(f.category)),
-        "message": { "text": text },
-        "locations": [location(f)],
-        "properties": props,
-    });
-    if let Some(i) = index {
-        r["ruleIndex"] = json!(i);
+    let suppressions = f
+        .suppressed
+        .iter()
+        .map(|s| {
+            let kind = if s.source.starts_with("inline") {
+                "inSource"
+            } else {
+                "external"
+            };
+            json!({ "kind": kind, "status": "accepted", "justification": s.reason,
+                    "properties": { "source": s.source } })
+        })
+        .collect();
+    SarifResult {
+        rule_id: f.rule_id.clone(),
+        rule_index: index,
+        level: level_name(level(f.category)),
+        message: Text { text },
+        locations: vec![location(f)],
+        partial_fingerprints: f
+            .fingerprint
+            .as_ref()
+            .map(|fp| json!({ FINGERPRINT_KEY: fp })),
+        baseline_state: f.baseline.map(|b| match b {
+            crate::finding::BaselineStatus::New => "new",
+            crate::finding::BaselineStatus::Unchanged => "unchanged",
+        }),
+        suppressions,
+        properties: props,
     }
-    if let Some(fp) = &f.fingerprint {
-        r["partialFingerprints"] = json!({ FINGERPRINT_KEY: fp });
-    }
-    r
 }
 
-pub fn to_value(report: &Report) -> Value {
+fn log(report: &Report) -> Log {
     let index: BTreeMap<&str, usize> = report
         .catalogue
         .iter()
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    let driver = json!({
-        "name": report.tool.name,
-        "version": report.tool.version,
-        "semanticVersion": report.tool.version,
-        "informationUri": information_uri(),
-        "rules": report.catalogue.iter().map(descriptor).collect::<Vec<_>>(),
-    });
+    let driver = Driver {
+        name: report.tool.name,
+        version: report.tool.version,
+        semantic_version: report.tool.version,
+        information_uri: information_uri(),
+        rules: report.catalogue.iter().map(descriptor).collect(),
+    };
     let results = report
         .findings
         .iter()
@@ -206,11 +290,11 @@ pub fn to_value(report: &Report) -> Value {
         .map(|f| result(f, index.get(f.rule_id.as_str()).copied()))
         .collect();
     let s = &report.summary;
-    let log = Log {
+    Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
         runs: vec![Run {
-            tool: json!({ "driver": driver }),
+            tool: Tool { driver },
             column_kind: "unicodeCodePoints",
             results,
             properties: json!({
@@ -221,13 +305,17 @@ pub fn to_value(report: &Report) -> Value {
                 "gate": { "passed": s.gate.passed, "reasons": s.gate.reasons },
             }),
         }],
-    };
-    serde_json::to_value(log).unwrap_or(Value::Null)
+    }
+}
+
+/// The SARIF log as a JSON value (for tests and tools that post-process it).
+pub fn to_value(report: &Report) -> Value {
+    serde_json::to_value(log(report)).unwrap_or(Value::Null)
 }
 
 impl Reporter for SarifReporter {
     fn write(&self, report: &Report, _style: &Style, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &to_value(report)).map_err(io::Error::from)?;
+        serde_json::to_writer_pretty(&mut *out, &log(report)).map_err(io::Error::from)?;
         out.write_all(b"\n")
     }
 }
@@ -243,5 +331,14 @@ mod tests {
             "EmptyValueInTheProductionEnvFile"
         );
         assert_eq!(rule_name("HSTS max-age ≥ 1 year"), "HSTSMaxAge1Year");
+    }
+
+    #[test]
+    fn help_uri_must_be_a_valid_web_uri() {
+        assert!(is_web_uri("https://owasp.org/a_b?c=1&d=%20#x"));
+        assert!(!is_web_uri("https://example.com/a?c=<2>"));
+        assert!(!is_web_uri("https://example.com/a b"));
+        assert!(!is_web_uri("https://example.com/%zz"));
+        assert!(!is_web_uri("docs/local.md"));
     }
 }

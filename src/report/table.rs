@@ -46,9 +46,14 @@ fn new_table(style: &Style, header: &[&str]) -> Table {
 }
 
 fn finding_cell(f: &Finding) -> String {
+    let new = if f.baseline == Some(crate::finding::BaselineStatus::New) {
+        "[new] "
+    } else {
+        ""
+    };
     match &f.evidence {
-        Some(e) => format!("{}\n↳ {}", f.message, e),
-        None => f.message.clone(),
+        Some(e) => format!("{new}{}\n↳ {}", f.message, e),
+        None => format!("{new}{}", f.message),
     }
 }
 
@@ -126,7 +131,7 @@ impl Reporter for TableReporter {
             let failing: Vec<&Finding> = report
                 .findings
                 .iter()
-                .filter(|f| f.category == category && f.outcome == Outcome::Fail)
+                .filter(|f| f.category == category && f.is_active_failure())
                 .collect();
             if failing.is_empty() {
                 continue;
@@ -198,6 +203,63 @@ impl Reporter for TableReporter {
                 ]);
             }
             writeln!(out, "{t}")?;
+        }
+
+        if let Some(b) = &report.baseline {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Baseline {}: score {} → {} ({:+}), {} new, {} unchanged, {} fixed",
+                b.file,
+                b.score_before,
+                s.score,
+                b.score_change,
+                b.new,
+                b.unchanged,
+                b.fixed.len()
+            )?;
+            for f in &b.fixed {
+                writeln!(
+                    out,
+                    "  fixed: {} {} ({})",
+                    f.rule_id,
+                    f.location.as_deref().unwrap_or("(repository)"),
+                    f.message
+                )?;
+            }
+        }
+        let sup = &report.suppressions;
+        if !sup.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Suppressed: {} finding(s) (listed with their reasons in machine formats)",
+                sup.applied
+            )?;
+            for n in &sup.expired {
+                writeln!(
+                    out,
+                    "Expired suppression {} ({}, expired {}): no longer suppressing — {}",
+                    n.source,
+                    n.rule,
+                    n.expires.as_deref().unwrap_or("?"),
+                    n.reason
+                )?;
+            }
+            for n in &sup.stale {
+                writeln!(
+                    out,
+                    "Stale suppression {} ({}): matched nothing — remove it",
+                    n.source, n.rule
+                )?;
+            }
+            for n in &sup.invalid {
+                writeln!(
+                    out,
+                    "Ignored inline suppression {} ({}): {}",
+                    n.source, n.rule, n.reason
+                )?;
+            }
         }
 
         writeln!(out)?;

@@ -15,7 +15,19 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn at(file: &str, src: &str, start: usize, end: usize, message: impl Into<String>) -> Self {
-        let index = LineIndex::new(src);
+        Diagnostic::at_indexed(file, src, &LineIndex::new(src), start, end, message)
+    }
+
+    /// [`Diagnostic::at`] with the line index of `src` already built: a file with
+    /// thousands of problems must not be re-indexed for each one.
+    pub fn at_indexed(
+        file: &str,
+        src: &str,
+        index: &LineIndex<'_>,
+        start: usize,
+        end: usize,
+        message: impl Into<String>,
+    ) -> Self {
         let (line, column) = index.position(start);
         let text = index.line_text(line);
         let width = src
@@ -51,7 +63,19 @@ impl fmt::Display for Diagnostic {
         if let Some((text, column, width)) = &self.excerpt {
             let gutter = self.line.to_string().len();
             let pad = " ".repeat(gutter);
-            let shown: String = text.chars().take(200).collect();
+            // The excerpt is text from a user's file: control characters are replaced
+            // (tabs by spaces, so the caret stays aligned) and anything credential-
+            // shaped is masked, as in evidence (the caret may then be approximate).
+            let shown: String = text
+                .chars()
+                .take(200)
+                .map(|c| match c {
+                    '\t' => ' ',
+                    c if c.is_control() => '\u{fffd}',
+                    c => c,
+                })
+                .collect();
+            let shown = crate::redact::scrub_line(&shown);
             let caret_at = (*column).saturating_sub(1).min(shown.chars().count());
             let caret_width = (*width)
                 .min(shown.chars().count().saturating_sub(caret_at))

@@ -3,11 +3,13 @@
 
 mod builtin;
 pub mod diag;
-mod parse;
-mod reader;
+mod lazy;
+pub(crate) mod parse;
+pub(crate) mod reader;
 
 pub use builtin::{builtin_sources, BUILTIN_PREFIX};
 pub use diag::{Diagnostic, Diagnostics};
+pub use lazy::LazyRegex;
 pub use parse::describe_toml_error;
 
 use crate::doc::{DocFormat, Scalar, Selector};
@@ -80,11 +82,11 @@ pub enum ContentMust {
 pub struct ContentCheck {
     pub paths: Globs,
     pub exclude: Option<Globs>,
-    pub pattern: Regex,
+    pub pattern: LazyRegex,
     pub must: ContentMust,
     /// With `must = "not-match"`: a file in which this matches anywhere passes
     /// (e.g. `apt-get install` is fine when the lists are removed).
-    pub unless: Option<Regex>,
+    pub unless: Option<LazyRegex>,
     pub include_tests: bool,
     /// The whole match is a secret: evidence shows only a redacted hint.
     pub secret: bool,
@@ -157,7 +159,8 @@ pub struct StructuredCheck {
     pub format: Option<DocFormat>,
     pub include_tests: bool,
     pub documents: Vec<Assertion>,
-    pub select: Selector,
+    /// Several selectors choose the union of their nodes (containers and initContainers, say).
+    pub select: Vec<Selector>,
     pub filter: Vec<Assertion>,
     pub assert: Vec<Assertion>,
     pub secret: bool,
@@ -293,7 +296,7 @@ pub struct Stack {
     pub name: String,
     pub kind: String,
     pub paths: Globs,
-    pub pattern: Option<Regex>,
+    pub pattern: Option<LazyRegex>,
     pub include_tests: bool,
     pub origin: Origin,
 }

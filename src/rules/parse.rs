@@ -6,13 +6,8 @@ use super::*;
 use crate::doc::Scalar;
 use crate::finding::parse_effort;
 use globset::{GlobBuilder, GlobSetBuilder};
-use regex::RegexBuilder;
 use toml_span::value::ValueInner;
 use toml_span::{ErrorKind, Span, Value};
-
-/// Compiled regexes above this size are refused: a rule pack must not be a way to
-/// make every scan slow.
-const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
 pub fn describe_toml_error(kind: &ErrorKind) -> String {
     match kind {
@@ -104,7 +99,7 @@ fn array_of_tables<'v, 'de>(
 }
 
 fn origin(src: &Source<'_>, span: Span) -> Origin {
-    let (line, _) = crate::text::LineIndex::new(src.text).position(span.start);
+    let (line, _) = src.position(span.start);
     Origin {
         file: src.name.to_string(),
         line,
@@ -259,7 +254,7 @@ fn parse_check(src: &mut Source<'_>, f: &mut Fields<'_, '_>, what: &str) -> Opti
     }
 }
 
-pub(super) fn compile_globs(
+pub(crate) fn compile_globs(
     src: &mut Source<'_>,
     globs: Vec<(String, Span)>,
     key: &str,
@@ -336,11 +331,7 @@ pub(super) fn compile_regex(
     (pattern, span): (String, Span),
     key: &str,
 ) -> Option<Regex> {
-    match RegexBuilder::new(&pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-    {
+    match super::lazy::build_regex(&pattern) {
         Ok(r) => Some(r),
         Err(e) => {
             let detail = e.to_string();
@@ -349,6 +340,19 @@ pub(super) fn compile_regex(
             None
         }
     }
+}
+
+/// Content and stack patterns, which every scanned file may meet: the built-in pack's
+/// are compiled on first use (the test suite compiles each of them), user files' now.
+fn compile_lazy_regex(
+    src: &mut Source<'_>,
+    (pattern, span): (String, Span),
+    key: &str,
+) -> Option<LazyRegex> {
+    if src.name.starts_with(BUILTIN_PREFIX) {
+        return Some(LazyRegex::deferred(pattern));
+    }
+    compile_regex(src, (pattern, span), key).map(LazyRegex::compiled)
 }
 
 fn parse_applies_when(src: &mut Source<'_>, v: &Value<'_>) -> Option<AppliesWhen> {
@@ -429,7 +433,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
     let exclude = optional_globs(src, &mut f, "exclude");
     let pattern = f
         .required_string(src, "pattern")
-        .and_then(|p| compile_regex(src, p, "pattern"));
+        .and_then(|p| compile_lazy_regex(src, p, "pattern"));
     let must = f.required_string(src, "must");
     let scope = f.string(src, "scope");
     let must = match must {
@@ -464,7 +468,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         if must.is_some_and(|m| m != ContentMust::NotMatch) {
             src.error(span, "`unless` applies only to `must = \"not-match\"`");
         }
-        compile_regex(src, u, "unless")
+        compile_lazy_regex(src, u, "unless")
     });
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
@@ -576,16 +580,28 @@ fn parse_structured_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<Structu
         if fmt.is_none() {
             src.error(
                 span,
-                format!("`format` cannot be `{s}`; expected one of: yaml, json, toml"),
+                format!(
+                    "`format` cannot be `{s}`; expected one of: {}",
+                    DocFormat::NAMES.join(", ")
+                ),
             );
         }
         fmt
     });
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     let documents = assertions(src, &mut f, "documents");
-    let select = match f.string(src, "select") {
-        Some(s) => selector(src, s),
-        None => Some(Selector::root()),
+    let select = match f.strings(src, "select") {
+        Some(list) if !list.is_empty() => {
+            let before = src.problems.len();
+            let out: Vec<Selector> = list.into_iter().filter_map(|s| selector(src, s)).collect();
+            (src.problems.len() == before).then_some(out)
+        }
+        Some(_) => {
+            src.error(f.span(), "`select` needs at least one selector");
+            None
+        }
+        None if f.has("select") => None,
+        None => Some(vec![Selector::root()]),
     };
     let filter = assertions(src, &mut f, "filter");
     let assert = assertions(src, &mut f, "assert");
@@ -779,7 +795,7 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
     let paths = required_globs(src, &mut f, "paths");
     let pattern = f
         .string(src, "pattern")
-        .map(|p| compile_regex(src, p, "pattern"));
+        .map(|p| compile_lazy_regex(src, p, "pattern"));
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     f.finish(src);
     if src.problems.len() > before {

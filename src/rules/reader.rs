@@ -2,6 +2,7 @@
 //! stopping at the first (the way cargo-deny reports configuration errors).
 
 use super::diag::Diagnostic;
+use crate::text::LineIndex;
 use toml_span::value::{Table, ValueInner};
 use toml_span::{Span, Value};
 
@@ -10,6 +11,9 @@ pub struct Source<'s> {
     pub name: &'s str,
     pub text: &'s str,
     pub problems: Vec<Diagnostic>,
+    /// Built once: positions are needed for every rule and every problem, and a
+    /// pack of thousands of rules must not be re-indexed for each.
+    index: LineIndex<'s>,
 }
 
 impl<'s> Source<'s> {
@@ -18,13 +22,25 @@ impl<'s> Source<'s> {
             name,
             text,
             problems: Vec::new(),
+            index: LineIndex::new(text),
         }
     }
 
+    /// 1-based line and column of a byte offset.
+    pub fn position(&self, offset: usize) -> (u32, u32) {
+        self.index.position(offset)
+    }
+
     pub fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.problems.push(Diagnostic::at(
-            self.name, self.text, span.start, span.end, message,
-        ));
+        let d = Diagnostic::at_indexed(
+            self.name,
+            self.text,
+            &self.index,
+            span.start,
+            span.end,
+            message,
+        );
+        self.problems.push(d);
     }
 }
 
