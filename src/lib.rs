@@ -12,6 +12,8 @@ pub mod drift;
 pub mod evaluate;
 pub mod finding;
 pub mod fleet;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod init;
 pub mod inventory;
 pub mod probe;

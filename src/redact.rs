@@ -50,7 +50,7 @@ static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
 
 static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?P<key>[A-Za-z0-9_.-]*(?:secret|passw(?:or)?d|pwd|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth|credential|dsn|salt)[A-Za-z0-9_.-]*["']?\s*(?::=|=>|=|:)\s*)(?:"(?P<dq>[^"]*)"?|'(?P<sq>[^']*)'?|(?P<val>[^"'\s,;)}\]]+))"#,
+        r#"(?i)(?P<key>[A-Za-z0-9_.-]*(?:secret|passw(?:or)?d|pwd|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth|credential|dsn|salt)[A-Za-z0-9_.-]*["']?(?:\s*(?::=|=>|=|:)\s*|(?P<ws>[ \t]+)))(?:"(?P<dq>[^"]*)"?|'(?P<sq>[^']*)'?|(?P<val>[^"'\s,;)}\]]+))"#,
     )
     .expect("static regex")
 });
@@ -116,7 +116,9 @@ fn scrub(line: &str) -> String {
             }
             None => {
                 let val = &c["val"];
-                if val.contains('…') || is_harmless_value(val) {
+                // `KEY value` (Dockerfile `ENV`) counts only with a quoted value:
+                // unquoted, it is as likely prose ("token expired").
+                if c.name("ws").is_some() || val.contains('…') || is_harmless_value(val) {
                     c[0].to_string()
                 } else {
                     format!("{}{}", &c["key"], Redacted::new(val))
@@ -155,7 +157,11 @@ pub fn scrub_url(url: &str) -> String {
         )
     });
     let step = SECRET_ASSIGNMENT.replace_all(&step, |c: &regex::Captures| match c.name("val") {
-        Some(v) if !v.as_str().contains('…') && !is_harmless_value(v.as_str()) => {
+        Some(v)
+            if c.name("ws").is_none()
+                && !v.as_str().contains('…')
+                && !is_harmless_value(v.as_str()) =>
+        {
             format!("{}{}", &c["key"], Redacted::new(v.as_str()))
         }
         _ => c[0].to_string(),
@@ -255,6 +261,11 @@ mod tests {
         let once = scrub_line(r#"token: "abcdefghijklmnopqrstuvwxyz""#);
         assert_eq!(scrub_line(&once), once);
         assert_eq!(scrub_line(r#"password: """#), r#"password: """#);
+        // Dockerfile `ENV KEY "value"`: a quoted value after a space counts too, an
+        // unquoted word does not (prose).
+        let out = scrub_line(r#"ENV API_TOKEN "correct horse battery""#);
+        assert!(!out.contains("horse"), "{out}");
+        assert_eq!(scrub_line("the token expired"), "the token expired");
         // A quoted value that only partly is a hint is redacted again.
         let out = scrub_line(r#"DB_PASSWORD: "… (7 chars) horse battery""#);
         assert!(!out.contains("horse"), "{out}");

@@ -348,12 +348,16 @@ fn every_format_is_byte_identical_and_never_shows_a_secret() {
     assert_eq!(badge["label"], "readiness");
     assert_eq!(
         badge["message"],
-        format!("{}% {}", s["score"], s["grade"].as_str().unwrap())
+        format!(
+            "{}% {}",
+            s["score"].as_f64().unwrap(),
+            s["grade"].as_str().unwrap()
+        )
     );
     assert_eq!(badge["color"], "red");
     assert!(md.contains(&format!(
         "readiness **{}/100** · grade **{}**",
-        s["score"],
+        s["score"].as_f64().unwrap(),
         s["grade"].as_str().unwrap()
     )));
     for reason in s["gate"]["reasons"].as_array().unwrap() {

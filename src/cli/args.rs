@@ -215,6 +215,9 @@ pub struct ScanArgs {
     /// Gate only on findings absent from the --baseline report.
     #[arg(long, requires = "baseline")]
     pub fail_on_new: bool,
+    /// Explain on stderr what was read and decided (config, rules, files, env files).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// The date suppression expiry is judged against (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
     pub today: Option<String>,

@@ -338,6 +338,10 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         probes,
     };
     let mut result = scan(&pack, &options)?;
+    if args.verbose {
+        let mut err = std::io::stderr().lock();
+        let _ = verbose_log(&mut err, &config, &pack, &result, &urls);
+    }
     let today = match &args.today {
         Some(t) => crate::config::Date::parse(t)
             .ok_or_else(|| anyhow::anyhow!("--today expects YYYY-MM-DD, got `{t}`"))?,
@@ -370,6 +374,65 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         suppressions,
         baseline,
     )
+}
+
+/// `--verbose`: what was read and decided. Names and counts only, never values.
+fn verbose_log(
+    err: &mut dyn Write,
+    config: &crate::config::ProjectConfig,
+    pack: &RulePack,
+    result: &crate::evaluate::ScanResult,
+    urls: &[String],
+) -> std::io::Result<()> {
+    match &config.file {
+        Some(f) => writeln!(
+            err,
+            "launchgate: config {} ({} suppression(s))",
+            f.display(),
+            config.ignores.len()
+        )?,
+        None => writeln!(err, "launchgate: no launchgate.toml; defaults apply")?,
+    }
+    writeln!(
+        err,
+        "launchgate: {} rules, {} stack detectors loaded",
+        pack.rules.len(),
+        pack.stacks.len()
+    )?;
+    let inv = &result.inventory;
+    writeln!(
+        err,
+        "launchgate: {} files seen, {} read, {} binary, {} too large, {} symlinks not followed",
+        inv.files_seen,
+        inv.files_read,
+        inv.skipped_binary,
+        inv.skipped_too_large,
+        inv.symlinks_skipped
+    )?;
+    for e in &inv.env_files {
+        writeln!(
+            err,
+            "launchgate: env file {} as {}{}",
+            e.path,
+            e.role,
+            if e.gitignored { " (git-ignored)" } else { "" }
+        )?;
+    }
+    let stacks: Vec<&str> = result.stacks.iter().map(|s| s.id.as_str()).collect();
+    writeln!(err, "launchgate: stack {}", stacks.join(", "))?;
+    for p in &inv.problems {
+        writeln!(
+            err,
+            "launchgate: not read {}{}: {}",
+            p.path,
+            p.line.map(|l| format!(":{l}")).unwrap_or_default(),
+            p.message
+        )?;
+    }
+    for u in urls {
+        writeln!(err, "launchgate: probed {u}")?;
+    }
+    Ok(())
 }
 
 fn gate_from(

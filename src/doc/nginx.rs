@@ -36,6 +36,11 @@ use super::{DocError, Node, Scalar, Value};
 /// Blocks nested deeper than this are refused (real configurations use 4 or 5).
 pub const MAX_NGINX_DEPTH: usize = 64;
 
+/// A position: line and column, 1-based.
+type Pos = (u32, u32);
+/// A word and where it starts.
+type Word = (String, Pos);
+
 #[derive(Debug, PartialEq)]
 enum Tok {
     Word(String),
@@ -71,7 +76,7 @@ impl Lexer<'_> {
     }
 
     /// The next token and where it starts, or `None` at the end of the text.
-    fn next(&mut self) -> Result<Option<(Tok, (u32, u32))>, DocError> {
+    fn next(&mut self) -> Result<Option<(Tok, Pos)>, DocError> {
         loop {
             let Some(&c) = self.chars.peek() else {
                 return Ok(None);
@@ -157,7 +162,7 @@ impl Lexer<'_> {
 struct Frame {
     entries: Vec<(String, Node)>,
     /// Name, arguments and position of the directive that owns this block.
-    owner: Option<(String, Vec<(String, (u32, u32))>, (u32, u32))>,
+    owner: Option<(String, Vec<Word>, Pos)>,
 }
 
 fn scalar(text: String, at: (u32, u32)) -> Node {
@@ -285,7 +290,8 @@ pub fn parse_nginx(text: &str) -> Result<Node, DocError> {
                 let Some((name, args, start)) = frame.owner else {
                     return Err(lex.error(at, "unexpected `}`"));
                 };
-                let block = block_node(frame.entries, at);
+                // A missing directive is reported at the block's directive.
+                let block = block_node(frame.entries, start);
                 let node = occurrence(args, start, Some(block));
                 if let Some(parent) = stack.last_mut() {
                     parent.entries.push((name, node));
@@ -416,6 +422,8 @@ http {
             texts(&select(&doc, "http[*].block.server_tokens[*].args[0]")),
             ["off"]
         );
+        // A block points at its directive (where a missing directive is reported).
+        assert_eq!(select(&doc, "http[0].block")[0].line, 4);
         // No block key on a simple directive.
         assert!(select(&doc, "user[0].block").is_empty());
         assert_eq!(select(&doc, "http[0].block").len(), 1);

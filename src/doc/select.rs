@@ -84,6 +84,9 @@ impl Selector {
                     }
                 }
                 '"' => {
+                    if !expect_step {
+                        return Err(err(i, "expected `.` or `[` between steps"));
+                    }
                     let close = chars[i + 1..]
                         .iter()
                         .position(|&c| c == '"')
@@ -238,7 +241,17 @@ mod tests {
 
     #[test]
     fn rejects_bad_selectors() {
-        for bad in ["a..b", "a[", "a[x]", ".a", "a.", "a b", "a\"b"] {
+        for bad in [
+            "a..b",
+            "a[",
+            "a[x]",
+            ".a",
+            "a.",
+            "a b",
+            "a\"b",
+            "\"a\"\"b\"",
+            "a[0]\"b\"",
+        ] {
             assert!(Selector::parse(bad).is_err(), "{bad}");
         }
     }

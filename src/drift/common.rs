@@ -48,13 +48,15 @@ pub(super) fn finalize(text: &str, mut raws: Vec<Raw>) -> Vec<EnvRead> {
         if start < pos || raw.name.as_ref().is_some_and(|n| n.len() > NAME_MAX_BYTES) {
             continue;
         }
-        for ch in text[pos..start].chars() {
-            if ch == '\n' {
-                line = line.saturating_add(1);
-                col = 1;
-            } else {
-                col = col.saturating_add(1);
+        let seg = &text[pos..start];
+        let count = |s: &str| u32::try_from(s.chars().count()).unwrap_or(u32::MAX);
+        match memchr::memrchr(b'\n', seg.as_bytes()) {
+            Some(last) => {
+                let lines = memchr::memchr_iter(b'\n', seg.as_bytes()).count();
+                line = line.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
+                col = 1u32.saturating_add(count(&seg[last + 1..]));
             }
+            None => col = col.saturating_add(count(seg)),
         }
         pos = start;
         out.push(EnvRead {
@@ -242,6 +244,46 @@ pub(super) fn mask_comments(text: &str, style: CommentStyle) -> String {
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
+/// Finds the next byte that may start a comment or a string, so the maskers skip
+/// plain code with `memchr` instead of stepping byte by byte.
+struct Jump {
+    needles: (u8, u8, u8),
+    extra: Option<u8>,
+    /// First `extra` byte at or after some earlier position (valid while >= `i`).
+    next_extra: Option<usize>,
+}
+
+impl Jump {
+    fn new(needles: (u8, u8, u8), extra: Option<u8>) -> Self {
+        Jump {
+            needles,
+            extra,
+            next_extra: None,
+        }
+    }
+
+    /// The first needle at or after `i`, or `b.len()`.
+    fn next(&mut self, b: &[u8], i: usize) -> usize {
+        let n = b.len();
+        if i >= n {
+            return n;
+        }
+        let (x, y, z) = self.needles;
+        let main = memchr::memchr3(x, y, z, &b[i..]).map_or(n, |p| i + p);
+        match self.extra {
+            None => main,
+            Some(e) => {
+                let next = match self.next_extra {
+                    Some(p) if p >= i => p,
+                    _ => memchr::memchr(e, &b[i..]).map_or(n, |p| i + p),
+                };
+                self.next_extra = Some(next);
+                main.min(next)
+            }
+        }
+    }
+}
+
 fn blank(out: &mut [u8], from: usize, to: usize) {
     let to = to.min(out.len());
     for c in out.iter_mut().take(to).skip(from) {
@@ -288,6 +330,8 @@ fn mask_clike(
     rust_quotes: bool,
 ) {
     let n = b.len();
+    // Rust's `r"…"` and lifetimes make too many bytes interesting: step there.
+    let mut jump = (!rust_quotes).then(|| Jump::new((b'/', b'"', b'\''), backtick.then_some(b'`')));
     let mut i = 0;
     while i < n {
         match b[i] {
@@ -364,7 +408,12 @@ fn mask_clike(
                     i += 1;
                 }
             }
-            _ => i += 1,
+            _ => {
+                i = match jump.as_mut() {
+                    Some(j) => j.next(b, i + 1),
+                    None => i + 1,
+                }
+            }
         }
     }
 }
@@ -384,6 +433,7 @@ fn at_line_start(b: &[u8], i: usize) -> bool {
 
 fn mask_hash(b: &[u8], out: &mut [u8], python: bool, ruby: bool) {
     let n = b.len();
+    let mut jump = Jump::new((b'#', b'"', b'\''), ruby.then_some(b'='));
     let mut i = 0;
     while i < n {
         match b[i] {
@@ -452,7 +502,7 @@ fn mask_hash(b: &[u8], out: &mut [u8], python: bool, ruby: bool) {
                     i = skip_quoted(b, i, q, false, true);
                 }
             }
-            _ => i += 1,
+            _ => i = jump.next(b, i + 1),
         }
     }
 }

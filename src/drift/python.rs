@@ -180,9 +180,12 @@ impl Ctx {
             let rhs_last = rhs.rsplit('.').next().unwrap_or(rhs);
             let rhs_head = rhs.split('.').next().unwrap_or(rhs);
             if is_call {
-                let django = (rhs == "environ.Env" && imports_environ)
-                    || env_class.contains(&format!("environ:{rhs}"));
-                let decouple = env_class.contains(&format!("decouple:{rhs}"))
+                // (no class imported: skip building the keys for every call)
+                let known = |prefix: &str| {
+                    !env_class.is_empty() && env_class.contains(&format!("{prefix}:{rhs}"))
+                };
+                let django = (rhs == "environ.Env" && imports_environ) || known("environ");
+                let decouple = known("decouple")
                     || (c.decouple_mod.contains(rhs_head)
                         && matches!(rhs_last, "AutoConfig" | "Config"));
                 if django {
@@ -277,16 +280,20 @@ fn classify<'a>(ctx: &Ctx, callee: &'a str, bracket: u8) -> Option<(Kind, Option
 
 fn calls(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
     let b = m.as_bytes();
-    for cap in CALL.captures_iter(m) {
-        let (Some(whole), Some(callee_m), Some(br)) = (cap.get(0), cap.get(1), cap.get(2)) else {
+    // Every call site matches: the groups are read off the match (the dotted name,
+    // blanks, then the bracket as its last byte) rather than run the slower
+    // capturing engines thousands of times per file.
+    for whole in CALL.find_iter(m) {
+        let Some((&bracket, head)) = whole.as_str().as_bytes().split_last() else {
             continue;
         };
-        let callee: String = callee_m
-            .as_str()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        let bracket = br.as_str().as_bytes()[0];
+        let head = &whole.as_str()[..head.len()];
+        let dotted = head.trim_end_matches([' ', '\t']);
+        let callee: std::borrow::Cow<'_, str> = if dotted.contains([' ', '\t']) {
+            dotted.chars().filter(|c| !c.is_whitespace()).collect()
+        } else {
+            dotted.into()
+        };
         let Some((kind, method)) = classify(ctx, &callee, bracket) else {
             continue;
         };

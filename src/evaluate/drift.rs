@@ -106,8 +106,8 @@ impl ReadCollector {
                     n.all_default &= !required;
                     let key = (path, read.line, read.column);
                     let earlier = key < read_key(&n.first);
-                    let earlier_required = required
-                        && n.first_required.as_ref().is_none_or(|f| key < read_key(f));
+                    let earlier_required =
+                        required && n.first_required.as_ref().is_none_or(|f| key < read_key(f));
                     if earlier || earlier_required {
                         let r = Read {
                             path: path.to_string(),
@@ -162,13 +162,14 @@ fn is_tooling_path(path: &str) -> bool {
         "/.devcontainer/",
     ]
     .iter()
-    .any(|d| format!("/{path}").contains(d))
+    // `/{path}` contains `d`, without building that string for every file.
+    .any(|d| path.contains(d) || path.starts_with(&d[1..]))
 }
 
 /// Whether a file's reads count, and which extractor applies.
 pub fn read_kind(path: &str) -> Option<SourceKind> {
     let kind = crate::drift::source_kind(path)?;
-    if kind == SourceKind::Shell && is_tooling_path(path) {
+    if is_tooling_path(path) {
         return None;
     }
     Some(kind)

@@ -412,9 +412,7 @@ fn visit_file(pack: &RulePack, router: &Router, file: &WalkedFile, text: &str) -
     }
     if router.drift && !non_product {
         collect_drift(path, text, docs, &mut out);
-        router
-            .drift_reads
-            .add(path, std::mem::take(&mut out.reads));
+        router.drift_reads.add(path, std::mem::take(&mut out.reads));
     }
     out
 }

@@ -28,6 +28,16 @@ const MAX_ALTERNATION: usize = 256;
 const MIN_LITERAL: usize = 3;
 /// Literals per Teddy searcher (its limit for good performance).
 const GROUP: usize = 64;
+/// Up to this many Teddy searchers; beyond, one Aho-Corasick automaton is faster.
+const MAX_GROUPS: usize = 2;
+/// Words in nearly every source file: a pattern's literal set containing one is a
+/// poor filter, so another set of the same pattern is preferred when there is one.
+const COMMON_WORDS: &[&str] = &[
+    "class", "config", "const", "data", "debug", "def", "error", "export", "exports", "false",
+    "from", "func", "function", "http", "https", "import", "limit", "module", "name", "none",
+    "null", "package", "path", "print", "require", "return", "self", "string", "test", "this",
+    "time", "token", "true", "type", "user", "value",
+];
 
 /// What every match of a pattern contains.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,10 +89,18 @@ fn normalize(mut set: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     set
 }
 
-/// Higher is a better filter: longer shortest literal, then fewer literals.
-fn score(set: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
+/// Higher is a better filter: usable at all, no very common word, longer shortest
+/// literal, then fewer literals. (Any choice is correct; this only decides how often
+/// the filter helps.)
+fn score(set: &[Vec<u8>]) -> (bool, bool, usize, std::cmp::Reverse<usize>) {
+    let shortest = set.iter().map(Vec::len).min().unwrap_or(0);
+    let common = set
+        .iter()
+        .any(|l| COMMON_WORDS.iter().any(|w| w.as_bytes() == l.as_slice()));
     (
-        set.iter().map(Vec::len).min().unwrap_or(0),
+        shortest >= MIN_LITERAL,
+        !common,
+        shortest,
         std::cmp::Reverse(set.len()),
     )
 }
@@ -255,28 +273,11 @@ fn extract(hir: &Hir, ascii_only: bool) -> Lits {
 }
 
 enum Searcher {
-    Teddy(packed::Searcher),
-    Automaton(AhoCorasick),
-}
-
-impl Searcher {
-    /// The leftmost literal starting at or after `at`: (start, literal index).
-    fn find(&self, hay: &[u8], at: usize) -> Option<(usize, usize)> {
-        match self {
-            Searcher::Teddy(s) => s
-                .find_in(hay, Span::from(at..hay.len()))
-                .map(|m| (m.start(), m.pattern().as_usize())),
-            Searcher::Automaton(a) => a
-                .find(Input::new(hay).span(at..hay.len()))
-                .map(|m| (m.start(), m.pattern().as_usize())),
-        }
-    }
-}
-
-struct Group {
-    searcher: Searcher,
-    /// Slots to mark when literal `i` of this group occurs.
-    owners: Vec<Vec<u32>>,
+    /// SIMD searchers of up to 64 literals each: leftmost match, then resume one
+    /// byte further (no literal is a prefix of another, so none is missed).
+    Teddy(Vec<(packed::Searcher, Vec<Vec<u32>>)>),
+    /// One automaton for many literals, reporting overlapping matches.
+    Automaton(AhoCorasick, Vec<Vec<u32>>),
 }
 
 /// The literals of a list of patterns ("slots"), searched in one pass.
@@ -284,7 +285,7 @@ pub struct LiteralFilter {
     slots: usize,
     always: Vec<u32>,
     filtered: usize,
-    groups: Vec<Group>,
+    searcher: Option<Searcher>,
 }
 
 impl LiteralFilter {
@@ -305,8 +306,8 @@ impl LiteralFilter {
         }
         lits.sort_unstable();
         // Drop every literal that has another one as a prefix (its slots go to the
-        // prefix, which occurs wherever it does): then at most one literal starts at
-        // any position, and "leftmost, then resume one byte further" finds them all.
+        // prefix, which occurs wherever it does): fewer literals, and at most one
+        // starts at any position.
         let mut merged: Vec<(Vec<u8>, Vec<u32>)> = Vec::new();
         for (lit, slot) in lits {
             match merged.last_mut() {
@@ -318,42 +319,41 @@ impl LiteralFilter {
                 _ => merged.push((lit, vec![slot])),
             }
         }
-        let mut groups = Vec::new();
-        for chunk in merged.chunks(GROUP) {
-            let mut teddy = packed::Config::new()
-                .match_kind(packed::MatchKind::LeftmostFirst)
-                .builder();
-            for (lit, _) in chunk {
-                teddy.add(lit);
-            }
-            let searcher = match teddy.build() {
-                Some(s) => Searcher::Teddy(s),
+        let searcher = if merged.is_empty() {
+            None
+        } else {
+            let teddy = if merged.len() <= GROUP * MAX_GROUPS {
+                teddy_groups(&merged)
+            } else {
+                None
+            };
+            match teddy {
+                Some(groups) => Some(Searcher::Teddy(groups)),
                 None => match AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostFirst)
+                    .match_kind(MatchKind::Standard)
                     .kind(Some(AhoCorasickKind::DFA))
-                    .build(chunk.iter().map(|(l, _)| l))
+                    .build(merged.iter().map(|(l, _)| l))
                 {
-                    Ok(a) => Searcher::Automaton(a),
+                    Ok(a) => Some(Searcher::Automaton(
+                        a,
+                        merged.iter().map(|(_, o)| o.clone()).collect(),
+                    )),
                     Err(_) => {
-                        for (_, owners) in chunk {
+                        for (_, owners) in &merged {
                             always.extend(owners);
                         }
-                        continue;
+                        None
                     }
                 },
-            };
-            groups.push(Group {
-                searcher,
-                owners: chunk.iter().map(|(_, o)| o.clone()).collect(),
-            });
-        }
+            }
+        };
         always.sort_unstable();
         always.dedup();
         LiteralFilter {
             slots: items.len(),
             always,
             filtered,
-            groups,
+            searcher,
         }
     }
 
@@ -363,28 +363,66 @@ impl LiteralFilter {
         for &s in &self.always {
             out[s as usize] = true;
         }
-        let Some(hay) = folded else { return };
+        let (Some(hay), Some(searcher)) = (folded, &self.searcher) else {
+            return;
+        };
         let mut remaining = self.filtered;
-        for group in &self.groups {
-            let mut at = 0;
-            while let Some((start, lit)) = group.searcher.find(hay, at) {
-                for &slot in &group.owners[lit] {
-                    let seen = &mut out[slot as usize];
-                    if !*seen {
-                        *seen = true;
-                        remaining = remaining.saturating_sub(1);
-                        if remaining == 0 {
+        // Marks the slots of one literal; false once every slot is marked.
+        let mut hit = |owners: &[u32]| -> bool {
+            for &slot in owners {
+                let seen = &mut out[slot as usize];
+                if !*seen {
+                    *seen = true;
+                    remaining = remaining.saturating_sub(1);
+                }
+            }
+            remaining > 0
+        };
+        match searcher {
+            Searcher::Teddy(groups) => {
+                for (teddy, owners) in groups {
+                    let mut at = 0;
+                    while at < hay.len() {
+                        let Some(m) = teddy.find_in(hay, Span::from(at..hay.len())) else {
+                            break;
+                        };
+                        if !hit(&owners[m.pattern().as_usize()]) {
                             return;
                         }
+                        at = m.start() + 1;
                     }
                 }
-                at = start + 1;
-                if at >= hay.len() {
-                    break;
+            }
+            Searcher::Automaton(ac, owners) => {
+                for m in ac.find_overlapping_iter(Input::new(hay)) {
+                    if !hit(&owners[m.pattern().as_usize()]) {
+                        return;
+                    }
                 }
             }
         }
     }
+
+    fn scans(&self) -> bool {
+        self.searcher.is_some()
+    }
+}
+
+/// Teddy searchers for the literals, or None where the CPU lacks the instructions.
+fn teddy_groups(merged: &[(Vec<u8>, Vec<u32>)]) -> Option<Vec<(packed::Searcher, Vec<Vec<u32>>)>> {
+    merged
+        .chunks(GROUP)
+        .map(|chunk| {
+            let mut teddy = packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder();
+            for (lit, _) in chunk {
+                teddy.add(lit);
+            }
+            let owners = chunk.iter().map(|(_, o)| o.clone()).collect();
+            teddy.build().map(|t| (t, owners))
+        })
+        .collect()
 }
 
 thread_local! {
@@ -457,7 +495,7 @@ impl Prefilter {
             })
         };
         debug_assert_eq!(filter.slots, ids.len());
-        if filter.groups.is_empty() {
+        if !filter.scans() {
             filter.mark(None, out);
             return;
         }
@@ -506,10 +544,14 @@ mod tests {
     #[test]
     fn kelvin_sign_and_long_s_are_kept_for_unicode_text() {
         // (?i)k also matches U+212A and (?i)s matches U+017F.
-        let Required::AnyOf(s) = required("(?i)ks", false) else {
+        let Required::AnyOf(s) = required("(?i)kiss", false) else {
             panic!("expected literals");
         };
-        assert!(s.contains(&"\u{212a}\u{17f}".as_bytes().to_vec()), "{s:?}");
+        assert!(
+            s.contains(&"\u{212a}i\u{17f}\u{17f}".as_bytes().to_vec()),
+            "{s:?}"
+        );
+        assert!(s.contains(&b"kiss".to_vec()), "{s:?}");
     }
 
     /// The filter never drops a pattern that matches.
@@ -554,5 +596,78 @@ mod tests {
         }
         pre.candidates(&ids, "nothing here", &mut out);
         assert_eq!(out, vec![false, false, false, false, true, false]);
+    }
+
+    /// Every built-in pattern that matches a file of `fixtures/` (the rule fixtures'
+    /// TOML included) is kept by the filter, for ASCII and for non-ASCII text.
+    #[test]
+    fn builtin_patterns_keep_every_fixture_match() {
+        use crate::rules::{load_pack, Check, PackOptions};
+        let pack = load_pack(&PackOptions {
+            builtin: true,
+            ..Default::default()
+        })
+        .expect("built-in pack loads");
+        let mut patterns: Vec<String> = Vec::new();
+        for rule in &pack.rules {
+            if let Check::Content(c) = &rule.check {
+                patterns.push(c.pattern.as_str().to_string());
+            }
+        }
+        patterns.extend(
+            pack.stacks
+                .iter()
+                .filter_map(|s| s.pattern.as_ref().map(|p| p.as_str().to_string())),
+        );
+        let regexes: Vec<regex::Regex> = patterns
+            .iter()
+            .map(|p| crate::rules::LazyRegex::deferred(p.clone()).regex().clone())
+            .collect();
+        let pre = Prefilter::new(patterns.iter().cloned().map(Some).collect());
+        let ids: Vec<u32> = (0..patterns.len() as u32).collect();
+        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        let mut texts = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+        assert!(texts.len() > 20, "fixtures found: {}", texts.len());
+        let mut out = Vec::new();
+        let mut kept = 0;
+        for text in &texts {
+            for t in [text.clone(), format!("\u{e9}{text}")] {
+                pre.candidates(&ids, &t, &mut out);
+                for (k, re) in regexes.iter().enumerate() {
+                    if re.is_match(&t) {
+                        kept += 1;
+                        assert!(out[k], "pattern {} dropped", patterns[k]);
+                    }
+                }
+            }
+        }
+        assert!(kept > 100, "only {kept} matches checked");
+    }
+
+    /// Past two Teddy searchers' worth of literals, one automaton is used instead.
+    #[test]
+    fn many_literals_use_the_automaton_and_miss_nothing() {
+        let patterns: Vec<String> = (0..300)
+            .map(|i| format!("(?i)word{i:03}x|zz{i:03}"))
+            .collect();
+        let pre = Prefilter::new(patterns.iter().map(|p| Some(p.clone())).collect());
+        let ids: Vec<u32> = (0..300).collect();
+        let text = "a WORD017X b zz250 c word299x word100";
+        let mut out = Vec::new();
+        pre.candidates(&ids, text, &mut out);
+        let hits: Vec<usize> = (0..300).filter(|&i| out[i]).collect();
+        assert_eq!(hits, vec![17, 250, 299]);
+        let plan = pre.plan(&ids);
+        assert!(matches!(plan.ascii.searcher, Some(Searcher::Automaton(..))));
     }
 }

@@ -56,6 +56,16 @@ const JS_EXTS: &[&str] = &["js", "ts", "jsx", "tsx", "mjs", "cjs", "mts", "cts"]
 /// about the deployed service.
 pub fn is_test_or_vendored(path: &str) -> bool {
     let path = path.trim_start_matches("./");
+    // Below a JVM source root the folders are package names (`org/acme/samples/…`),
+    // not project layout: only the part above `src/main/` is judged by folder.
+    let path = match path.find("src/main/") {
+        Some(i) => {
+            let (head, tail) = path.split_at(i);
+            let file = tail.rsplit('/').next().unwrap_or(tail);
+            return is_test_or_vendored(&format!("{head}{file}"));
+        }
+        None => path,
+    };
     let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let Some(file) = segments.pop() else {
         return false;

@@ -10,7 +10,7 @@
 use super::classify::{file_name, is_env_file_name};
 use super::ignorefiles::IgnoreRules;
 use ignore::{WalkBuilder, WalkState};
-use std::collections::BTreeSet;
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -88,26 +88,35 @@ fn relative(root: &Path, path: &Path) -> String {
 }
 
 /// Reads at most `max + 1` bytes so that a file growing (or a sparse giant) cannot
-/// make us read more than the cap.
-fn read_capped(path: &Path, max: u64) -> Result<Result<String, Skipped>, String> {
+/// make us read more than the cap. `buf` is the walking thread's buffer, reused from
+/// file to file; the text borrows it unless the file is not valid UTF-8.
+fn read_capped<'b>(
+    path: &Path,
+    max: u64,
+    size: u64,
+    buf: &'b mut Vec<u8>,
+) -> Result<Result<Cow<'b, str>, Skipped>, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
+    buf.clear();
+    buf.reserve(usize::try_from(size.min(max).saturating_add(1)).unwrap_or(0));
     file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
+        .read_to_end(buf)
         .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > max {
-        return Ok(Err(Skipped::TooLarge(bytes.len() as u64)));
+    if buf.len() as u64 > max {
+        return Ok(Err(Skipped::TooLarge(buf.len() as u64)));
     }
-    if bytes[..bytes.len().min(NUL_SNIFF_BYTES)].contains(&0) {
+    if buf[..buf.len().min(NUL_SNIFF_BYTES)].contains(&0) {
         return Ok(Err(Skipped::Binary));
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    };
-    Ok(Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
+    Ok(Ok(match std::str::from_utf8(buf) {
+        Ok(s) => Cow::Borrowed(s.strip_prefix('\u{feff}').unwrap_or(s)),
+        Err(_) => {
+            let text = String::from_utf8_lossy(buf).into_owned();
+            match text.strip_prefix('\u{feff}') {
+                Some(rest) => Cow::Owned(rest.to_string()),
+                None => Cow::Owned(text),
+            }
+        }
     }))
 }
 
@@ -118,29 +127,30 @@ where
     V: Fn(&WalkedFile, &str) -> R + Sync,
 {
     let shared = Mutex::new(Shared::new());
-    let handle = |path: &Path, size: u64, gitignored: bool, local: &mut Shared<R>| {
-        let rel = relative(root, path);
-        let walked = WalkedFile {
-            path: rel.clone(),
-            size,
-            gitignored,
-        };
-        if wants(&rel) {
-            if size > options.max_file_size {
-                local.skipped.push((rel.clone(), Skipped::TooLarge(size)));
-            } else {
-                match read_capped(path, options.max_file_size) {
-                    Ok(Ok(text)) => {
-                        let out = visit(&walked, &text);
-                        local.outputs.push((rel.clone(), out));
+    let handle =
+        |path: &Path, size: u64, gitignored: bool, local: &mut Shared<R>, buf: &mut Vec<u8>| {
+            let rel = relative(root, path);
+            let walked = WalkedFile {
+                path: rel.clone(),
+                size,
+                gitignored,
+            };
+            if wants(&rel) {
+                if size > options.max_file_size {
+                    local.skipped.push((rel.clone(), Skipped::TooLarge(size)));
+                } else {
+                    match read_capped(path, options.max_file_size, size, buf) {
+                        Ok(Ok(text)) => {
+                            let out = visit(&walked, &text);
+                            local.outputs.push((rel.clone(), out));
+                        }
+                        Ok(Err(skip)) => local.skipped.push((rel.clone(), skip)),
+                        Err(e) => local.skipped.push((rel.clone(), Skipped::Unreadable(e))),
                     }
-                    Ok(Err(skip)) => local.skipped.push((rel.clone(), skip)),
-                    Err(e) => local.skipped.push((rel.clone(), Skipped::Unreadable(e))),
                 }
             }
-        }
-        local.files.push(walked);
-    };
+            local.files.push(walked);
+        };
 
     // Ignore files are read by `IgnoreRules`, never by the walker, which would open
     // them through symlinks, FIFOs and devices (see `ignorefiles`).
@@ -169,6 +179,7 @@ where
             local: Some(Shared::new()),
             shared: &shared,
         };
+        let mut buf = Vec::new();
         Box::new(move |entry| {
             let Some(local) = flush.local.as_mut() else {
                 return WalkState::Quit;
@@ -190,7 +201,7 @@ where
                 list_env_candidates(entry.path(), &mut local.env_candidates);
             } else if ft.is_file() {
                 let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                handle(entry.path(), size, false, local);
+                handle(entry.path(), size, false, local, &mut buf);
             }
             WalkState::Continue
         })
@@ -206,19 +217,29 @@ where
     for (path, skip) in ignore_problems {
         shared.skipped.push((relative(root, &path), skip));
     }
-    let seen: BTreeSet<String> = shared.files.iter().map(|f| f.path.clone()).collect();
+    shared.files.sort();
     let mut extra: Vec<PathBuf> = std::mem::take(&mut shared.env_candidates);
     extra.sort();
     extra.dedup();
+    let mut ignored = Shared::new();
+    let mut buf = Vec::new();
     for path in extra {
-        if seen.contains(&relative(root, &path)) {
+        let rel = relative(root, &path);
+        if shared
+            .files
+            .binary_search_by(|f| f.path.as_str().cmp(&rel))
+            .is_ok()
+        {
             continue;
         }
         let size = std::fs::symlink_metadata(&path)
             .map(|m| m.len())
             .unwrap_or(0);
-        handle(&path, size, true, &mut shared);
+        handle(&path, size, true, &mut ignored, &mut buf);
     }
+    shared.files.append(&mut ignored.files);
+    shared.outputs.append(&mut ignored.outputs);
+    shared.skipped.append(&mut ignored.skipped);
     shared.files.sort();
     shared.outputs.sort_by(|a, b| a.0.cmp(&b.0));
     shared.skipped.sort();

@@ -102,6 +102,8 @@
 mod cert;
 mod csp;
 mod facts;
+#[doc(hidden)]
+pub mod fuzz;
 mod grade;
 mod headers;
 mod http;

@@ -45,9 +45,9 @@ impl Url {
         let path = if path.is_empty() {
             "/".to_string()
         } else if path.starts_with('?') {
-            format!("/{path}")
+            encode_path(&format!("/{path}"))
         } else {
-            path.to_string()
+            encode_path(path)
         };
         Ok(Url {
             https,
@@ -107,7 +107,7 @@ impl Url {
             let dir = base.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
             format!("{dir}/{loc}")
         };
-        let path = path.split('#').next().unwrap_or("/").to_string();
+        let path = encode_path(path.split('#').next().unwrap_or("/"));
         Ok(Url {
             path,
             ..self.clone()
@@ -119,6 +119,22 @@ impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://{}{}", self.scheme(), self.authority(), self.path)
     }
+}
+
+/// Percent-encodes what may not stand in a request target (RFC 3986): spaces,
+/// control characters (a CR from a hostile `Location` would otherwise end up in the
+/// request line), non-ASCII and a few delimiters. `%` is kept, so an encoded path
+/// stays as it is and a URL shown and parsed again is the same URL.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b <= b' ' || b >= 0x7f || b"\"<>\\^`{|}".contains(&b) {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(char::from(b));
+        }
+    }
+    out
 }
 
 fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), String> {
@@ -169,6 +185,16 @@ mod tests {
             (plain.https, plain.port, plain.path.as_str()),
             (false, 80, "/")
         );
+    }
+
+    #[test]
+    fn request_targets_are_encoded() {
+        let u = Url::parse("https://h.test/a b\r\nX: y/é?q=<1>").unwrap();
+        assert_eq!(u.path, "/a%20b%0D%0AX:%20y/%C3%A9?q=%3C1%3E");
+        assert_eq!(Url::parse(&u.to_string()).unwrap(), u);
+        let j = u.join("/next\rInjected: 1").unwrap();
+        assert_eq!(j.path, "/next%0DInjected:%201");
+        assert_eq!(u.join("/ok%20already").unwrap().path, "/ok%20already");
     }
 
     #[test]

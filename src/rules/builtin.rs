@@ -20,6 +20,7 @@ static SOURCES: &[(&str, &str)] = builtin!(
     "app.toml",
     "observability.toml",
     "data.toml",
+    "terraform.toml",
     "delivery.toml",
     "quality.toml",
     "docs.toml",

@@ -53,28 +53,33 @@ impl Diagnostic {
     }
 }
 
+/// Tabs become spaces (so carets stay aligned), other control characters `\u{fffd}`.
+fn printable(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        c if c.is_control() => '\u{fffd}',
+        c => c,
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )?;
+        // Messages may quote a value from the file (`fail_on` cannot be `…`), and a
+        // project config comes with the scanned repository: masked like evidence, and
+        // control characters replaced, so an error can never print a credential or
+        // drive the terminal.
+        let message: String = crate::redact::scrub_line(&self.message)
+            .chars()
+            .map(printable)
+            .collect();
+        write!(f, "{}:{}:{}: {message}", self.file, self.line, self.column)?;
         if let Some((text, column, width)) = &self.excerpt {
             let gutter = self.line.to_string().len();
             let pad = " ".repeat(gutter);
             // The excerpt is text from a user's file: control characters are replaced
             // (tabs by spaces, so the caret stays aligned) and anything credential-
             // shaped is masked, as in evidence (the caret may then be approximate).
-            let shown: String = text
-                .chars()
-                .take(200)
-                .map(|c| match c {
-                    '\t' => ' ',
-                    c if c.is_control() => '\u{fffd}',
-                    c => c,
-                })
-                .collect();
+            let shown: String = text.chars().take(200).map(printable).collect();
             let shown = crate::redact::scrub_line(&shown);
             let caret_at = (*column).saturating_sub(1).min(shown.chars().count());
             let caret_width = (*width)

@@ -67,35 +67,91 @@ impl std::ops::Deref for LazyRegex {
 #[cfg(test)]
 mod tests {
     use super::build_regex;
-    use crate::rules::{load_pack, Check, PackOptions};
+    use crate::rules::{
+        load_pack, AssertOp, Check, EnvCondition, Globs, PackOptions, ProbeCondition, ProbeOp,
+    };
 
-    /// Built-in patterns are compiled on first use; this is where a broken one fails.
+    /// Built-in regexes and glob sets are compiled on first use; this is where a
+    /// broken one fails.
     #[test]
-    fn every_builtin_pattern_compiles() {
+    fn every_builtin_pattern_and_glob_set_compiles() {
         let pack = load_pack(&PackOptions {
             builtin: true,
             ..Default::default()
         })
         .expect("built-in pack loads");
-        let mut patterns: Vec<(String, &str)> = Vec::new();
+        let mut patterns: Vec<(String, String)> = Vec::new();
+        let mut globs: Vec<(String, &Globs)> = Vec::new();
+        let mut add = |what: &str, p: &str| patterns.push((what.to_string(), p.to_string()));
+        let probe = |c: &ProbeCondition| match &c.op {
+            ProbeOp::Matches(r) | ProbeOp::NotMatches(r) => Some(r.as_str().to_string()),
+            _ => None,
+        };
         for rule in &pack.rules {
-            if let Check::Content(c) = &rule.check {
-                patterns.push((rule.id.clone(), c.pattern.as_str()));
-                if let Some(u) = &c.unless {
-                    patterns.push((format!("{} unless", rule.id), u.as_str()));
+            let id = rule.id.as_str();
+            if let Some(g) = &rule.applies_when.files {
+                globs.push((id.to_string(), g));
+            }
+            match &rule.check {
+                Check::Content(c) => {
+                    add(id, c.pattern.as_str());
+                    if let Some(u) = &c.unless {
+                        add(id, u.as_str());
+                    }
+                    globs.push((id.to_string(), &c.paths));
+                    if let Some(x) = &c.exclude {
+                        globs.push((id.to_string(), x));
+                    }
                 }
+                Check::Env(c) => {
+                    add(id, c.keys.as_str());
+                    if let Some(x) = &c.exclude_keys {
+                        add(id, x.as_str());
+                    }
+                    if let EnvCondition::Matches(r) = &c.condition {
+                        add(id, r.as_str());
+                    }
+                }
+                Check::Structured(c) => {
+                    globs.push((id.to_string(), &c.paths));
+                    for a in c.documents.iter().chain(&c.filter).chain(&c.assert) {
+                        if let AssertOp::Matches(r) | AssertOp::NotMatches(r) = &a.op {
+                            add(id, r.as_str());
+                        }
+                    }
+                }
+                Check::Probe(c) => {
+                    for p in std::iter::once(&c.expect).chain(&c.when).filter_map(probe) {
+                        add(id, &p);
+                    }
+                }
+                Check::File(c) => globs.push((id.to_string(), &c.paths)),
+                _ => {}
             }
         }
         for stack in &pack.stacks {
             if let Some(p) = &stack.pattern {
-                patterns.push((format!("stack {}", stack.id), p.as_str()));
+                add(&stack.id, p.as_str());
             }
+            globs.push((stack.id.clone(), &stack.paths));
         }
         assert!(patterns.len() > 50);
         for (what, pattern) in patterns {
-            if let Err(e) = build_regex(pattern) {
+            if let Err(e) = build_regex(&pattern) {
                 panic!("{what}: {e}");
             }
+        }
+        for (what, g) in globs {
+            let mut builder = globset::GlobSetBuilder::new();
+            for p in &g.patterns {
+                match globset::GlobBuilder::new(p).literal_separator(true).build() {
+                    Ok(glob) => {
+                        builder.add(glob);
+                    }
+                    Err(e) => panic!("{what}: {p}: {e}"),
+                }
+            }
+            builder.build().unwrap_or_else(|e| panic!("{what}: {e}"));
         }
     }
 }

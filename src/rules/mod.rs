@@ -27,15 +27,44 @@ pub struct Origin {
 }
 
 /// Globs as written, plus the compiled set (`*` never crosses `/`; `**/` spans dirs).
+/// The built-in pack's sets are built on first use (each glob is still checked when
+/// the pack is loaded), so commands that only list rules start fast.
 #[derive(Clone, Debug)]
 pub struct Globs {
     pub patterns: Vec<String>,
-    pub set: GlobSet,
+    set: std::sync::OnceLock<GlobSet>,
 }
 
 impl Globs {
+    pub fn compiled(patterns: Vec<String>, set: GlobSet) -> Self {
+        Globs {
+            patterns,
+            set: std::sync::OnceLock::from(set),
+        }
+    }
+
+    /// Globs already validated one by one; the set is built when first needed.
+    pub fn deferred(patterns: Vec<String>) -> Self {
+        Globs {
+            patterns,
+            set: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn set(&self) -> &GlobSet {
+        self.set.get_or_init(|| {
+            let mut builder = globset::GlobSetBuilder::new();
+            for p in &self.patterns {
+                if let Ok(g) = globset::GlobBuilder::new(p).literal_separator(true).build() {
+                    builder.add(g);
+                }
+            }
+            builder.build().unwrap_or_else(|_| GlobSet::empty())
+        })
+    }
+
     pub fn is_match(&self, path: &str) -> bool {
-        self.set.is_match(path)
+        self.set().is_match(path)
     }
 }
 
@@ -107,7 +136,7 @@ pub enum EnvCondition {
     Localhost,
     InsecureUrl,
     InlineCredentials,
-    Matches(Regex),
+    Matches(LazyRegex),
     NotInTemplate,
     NotInProduction,
 }
@@ -130,8 +159,8 @@ impl EnvCondition {
 #[derive(Clone, Debug)]
 pub struct EnvCheck {
     pub file: EnvTarget,
-    pub keys: Regex,
-    pub exclude_keys: Option<Regex>,
+    pub keys: LazyRegex,
+    pub exclude_keys: Option<LazyRegex>,
     pub condition: EnvCondition,
 }
 
@@ -141,8 +170,8 @@ pub enum AssertOp {
     Missing,
     Equals(Vec<Scalar>),
     NotEquals(Vec<Scalar>),
-    Matches(Regex),
-    NotMatches(Regex),
+    Matches(LazyRegex),
+    NotMatches(LazyRegex),
 }
 
 #[derive(Clone, Debug)]
@@ -177,8 +206,8 @@ pub enum ProbeOp {
     Lt(f64),
     Exists,
     Missing,
-    Matches(Regex),
-    NotMatches(Regex),
+    Matches(LazyRegex),
+    NotMatches(LazyRegex),
     Empty,
     NotEmpty,
 }

@@ -276,6 +276,11 @@ pub(crate) fn compile_globs(
             ok = false;
             continue;
         }
+        if src.name.starts_with(BUILTIN_PREFIX) {
+            // Built in: compiled on first use (the test suite compiles every one).
+            patterns.push(g);
+            continue;
+        }
         match GlobBuilder::new(&g).literal_separator(true).build() {
             Ok(glob) => {
                 builder.add(glob);
@@ -290,8 +295,11 @@ pub(crate) fn compile_globs(
     if !ok {
         return None;
     }
+    if src.name.starts_with(BUILTIN_PREFIX) {
+        return Some(Globs::deferred(patterns));
+    }
     match builder.build() {
-        Ok(set) => Some(Globs { patterns, set }),
+        Ok(set) => Some(Globs::compiled(patterns, set)),
         Err(e) => {
             src.error(Span::default(), format!("cannot build glob set: {e}"));
             None
@@ -342,8 +350,8 @@ pub(super) fn compile_regex(
     }
 }
 
-/// Content and stack patterns, which every scanned file may meet: the built-in pack's
-/// are compiled on first use (the test suite compiles each of them), user files' now.
+/// Rule regexes: the built-in pack's are compiled on first use (the test suite
+/// compiles each of them), user files' now, so their errors keep their positions.
 fn compile_lazy_regex(
     src: &mut Source<'_>,
     (pattern, span): (String, Span),
@@ -502,12 +510,12 @@ fn parse_env_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<EnvCheck> {
         EnvTarget::Production,
     );
     let keys = match f.string(src, "keys") {
-        Some(k) => compile_regex(src, k, "keys"),
-        None => Regex::new(".*").ok(),
+        Some(k) => compile_lazy_regex(src, k, "keys"),
+        None => Some(LazyRegex::deferred(".*".to_string())),
     };
     let exclude_keys = f
         .string(src, "exclude_keys")
-        .map(|k| compile_regex(src, k, "exclude_keys"));
+        .map(|k| compile_lazy_regex(src, k, "exclude_keys"));
     let pattern = f.string(src, "pattern");
     let min_length = f.number(src, "min_length");
     let condition = f.required_string(src, "condition").and_then(|(c, span)| {
@@ -522,7 +530,7 @@ fn parse_env_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<EnvCheck> {
             "insecure-url" => EnvCondition::InsecureUrl,
             "inline-credentials" => EnvCondition::InlineCredentials,
             "matches" => match &pattern {
-                Some(p) => EnvCondition::Matches(compile_regex(src, p.clone(), "pattern")?),
+                Some(p) => EnvCondition::Matches(compile_lazy_regex(src, p.clone(), "pattern")?),
                 None => {
                     src.error(
                         span,
@@ -718,7 +726,7 @@ fn parse_assertion(src: &mut Source<'_>, v: &Value<'_>, key: &str) -> Option<Ass
                 src.error(span, format!("op `{op}` needs a `pattern` (a regex)"));
                 return None;
             };
-            let re = compile_regex(src, p, "pattern")?;
+            let re = compile_lazy_regex(src, p, "pattern")?;
             Some(if op == "matches" {
                 AssertOp::Matches(re)
             } else {
@@ -871,9 +879,9 @@ fn parse_probe_condition(src: &mut Source<'_>, f: &mut Fields<'_, '_>) -> Option
                 }
             }
         };
-        let regex = |src: &mut Source<'_>| -> Option<Regex> {
+        let regex = |src: &mut Source<'_>| -> Option<LazyRegex> {
             match pattern.clone() {
-                Some(p) => compile_regex(src, p, "pattern"),
+                Some(p) => compile_lazy_regex(src, p, "pattern"),
                 None => {
                     src.error(span, format!("op `{op}` needs a `pattern` (a regex)"));
                     None

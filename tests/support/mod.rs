@@ -57,6 +57,16 @@ impl Pki {
             key: pkcs8(&key),
         }
     }
+
+    /// Like [`Pki::leaf`], as PEM files for servers that read them (nginx):
+    /// the leaf certificate and its PKCS#8 key.
+    pub fn leaf_pem(&self, names: &[&str], from_year: i32, to_year: i32) -> (String, String) {
+        let mut params = leaf_params(names, from_year, to_year);
+        params.use_authority_key_identifier_extension = true;
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
 }
 
 fn leaf_params(names: &[&str], from_year: i32, to_year: i32) -> CertificateParams {

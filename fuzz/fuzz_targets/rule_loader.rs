@@ -1,0 +1,7 @@
+#![no_main]
+//! See `launchgate::fuzzing::rule_file` for what this target checks.
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    launchgate::fuzzing::rule_file(data);
+});
