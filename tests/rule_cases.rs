@@ -272,3 +272,17 @@ fn command_line_definition_is_consistent() {
     use clap::CommandFactory;
     launchgate::cli::Cli::command().debug_assert();
 }
+
+#[test]
+fn rule_reference_is_current() {
+    let expected = launchgate::report::rules::reference_markdown(&builtin());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    if std::env::var_os("LAUNCHGATE_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/rules.md is stale: run `cargo run -q -- rules doc > docs/rules.md`"
+    );
+}

@@ -242,6 +242,11 @@ pub enum RulesCommand {
         #[command(flatten)]
         pack: PackArgs,
     },
+    /// The rule reference (Markdown) of the loaded pack, as in docs/rules.md.
+    Doc {
+        #[command(flatten)]
+        pack: PackArgs,
+    },
     /// Validate rule files (together with the built-in pack they extend).
     Check {
         #[arg(required = true, value_name = "FILE")]

@@ -174,7 +174,12 @@ fn run(cli: Cli) -> Result<u8> {
             let pack = load(&args.pack)?;
             let mut urls = args.targets.clone();
             urls.extend(args.probe.urls.iter().cloned());
-            let reports = run_probes(&args.probe, &urls)?;
+            let bar = spinner(args.output.quiet, format!("probing {} URL(s)…", urls.len()));
+            let reports = run_probes(&args.probe, &urls);
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            let reports = reports?;
             let result = crate::evaluate::evaluate_probes_only(&pack, &reports);
             let label = urls
                 .iter()
@@ -192,6 +197,13 @@ fn run(cli: Cli) -> Result<u8> {
                 Default::default(),
                 None,
             )
+        }
+        Command::Rules(RulesCommand::Doc { pack }) => {
+            let pack = load(&pack)?;
+            write_stdout(|out| {
+                out.write_all(crate::report::rules::reference_markdown(&pack).as_bytes())
+            })?;
+            Ok(EXIT_PASS)
         }
         Command::Rules(RulesCommand::List { format, pack }) => {
             let pack = load(&pack)?;
@@ -327,7 +339,14 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     if probe_args.health_path.is_none() {
         probe_args.health_path = config.health_path.clone();
     }
+    let bar = spinner(
+        args.output.quiet || urls.is_empty(),
+        format!("probing {} URL(s)…", urls.len()),
+    );
     let probes = run_probes(&probe_args, &urls)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let options = ScanOptions {
         root: args.path.clone(),
         env_file: args.env_file.clone().or_else(|| config.env_file.clone()),
@@ -337,7 +356,15 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         },
         probes,
     };
-    let mut result = scan(&pack, &options)?;
+    let bar = spinner(
+        args.output.quiet,
+        format!("scanning {}…", args.path.display()),
+    );
+    let scanned = scan(&pack, &options);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let mut result = scanned?;
     if args.verbose {
         let mut err = std::io::stderr().lock();
         let _ = verbose_log(&mut err, &config, &pack, &result, &urls);
@@ -433,6 +460,18 @@ fn verbose_log(
         writeln!(err, "launchgate: probed {u}")?;
     }
     Ok(())
+}
+
+/// A spinner on stderr while the scan or the probes run: only on a terminal, never
+/// with --quiet, and gone before the report is printed.
+fn spinner(quiet: bool, message: String) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
 }
 
 fn gate_from(

@@ -258,22 +258,26 @@ impl Router {
         }
     }
 
-    /// Whether any rule or detector reads this file (others are never opened).
-    fn reads(&self, pack: &RulePack, path: &str) -> bool {
-        if is_env_file_name(file_name(path)) {
-            return true;
-        }
+    /// Whether any rule or detector reads this file (others are never opened), and
+    /// what `visit_file` needs to know about it.
+    fn reads(&self, pack: &RulePack, path: &str) -> Option<Routed> {
+        let env = is_env_file_name(file_name(path));
         let targets = self.route(path);
         let drift_kind =
             self.drift && (drift::read_kind(path).is_some() || drift::is_platform_file(path));
-        if targets.is_empty() && !drift_kind {
-            return false;
+        if targets.is_empty() && !drift_kind && !env {
+            return None;
         }
         let non_product = is_test_or_vendored(path);
-        (drift_kind && !non_product)
+        let wanted = env
+            || (drift_kind && !non_product)
             || targets
                 .iter()
-                .any(|t| self.selects(pack, *t, path, non_product))
+                .any(|t| self.selects(pack, *t, path, non_product));
+        wanted.then_some(Routed {
+            targets,
+            non_product,
+        })
     }
 
     /// For each routed target, whether its pattern may match `text` (false for
@@ -332,7 +336,20 @@ struct FileOutput {
     problems: Vec<Problem>,
 }
 
-fn visit_file(pack: &RulePack, router: &Router, file: &WalkedFile, text: &str) -> FileOutput {
+/// What the walk learned about a file it decided to read.
+struct Routed {
+    targets: Vec<Target>,
+    /// Tests, fixtures, examples, vendored or generated code.
+    non_product: bool,
+}
+
+fn visit_file(
+    pack: &RulePack,
+    router: &Router,
+    file: &WalkedFile,
+    text: &str,
+    routed: Routed,
+) -> FileOutput {
     let mut out = FileOutput::default();
     let path = file.path.as_str();
     out.inline_ignores = inline_ignores(path, text);
@@ -345,9 +362,11 @@ fn visit_file(pack: &RulePack, router: &Router, file: &WalkedFile, text: &str) -
         }));
         out.env = Some(parsed);
     }
-    let non_product = is_test_or_vendored(path);
+    let Routed {
+        targets,
+        non_product,
+    } = routed;
     let mut docs: Option<(DocFormat, Result<Vec<Node>, ()>)> = None;
-    let targets = router.route(path);
     let may_match = router.may_match(pack, &targets, path, text, non_product);
     for (target, may_match) in targets.into_iter().zip(may_match) {
         match target {
@@ -504,7 +523,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         &options.root,
         &options.walk,
         |path| router.reads(pack, path),
-        |file, text| visit_file(pack, &router, file, text),
+        |file, text, routed| visit_file(pack, &router, file, text, routed),
     );
 
     let mut inventory = InventorySummary {

@@ -120,11 +120,14 @@ fn read_capped<'b>(
     }))
 }
 
-pub fn walk<R, W, V>(root: &Path, options: &WalkOptions, wants: W, visit: V) -> Walk<R>
+/// Walks `root`; `wants` decides from a relative path whether the file is read (and
+/// what the visitor is told about it, so nothing is worked out twice), `visit` gets
+/// the text.
+pub fn walk<R, T, W, V>(root: &Path, options: &WalkOptions, wants: W, visit: V) -> Walk<R>
 where
     R: Send,
-    W: Fn(&str) -> bool + Sync,
-    V: Fn(&WalkedFile, &str) -> R + Sync,
+    W: Fn(&str) -> Option<T> + Sync,
+    V: Fn(&WalkedFile, &str, T) -> R + Sync,
 {
     let shared = Mutex::new(Shared::new());
     let handle =
@@ -135,13 +138,13 @@ where
                 size,
                 gitignored,
             };
-            if wants(&rel) {
+            if let Some(wanted) = wants(&rel) {
                 if size > options.max_file_size {
                     local.skipped.push((rel.clone(), Skipped::TooLarge(size)));
                 } else {
                     match read_capped(path, options.max_file_size, size, buf) {
                         Ok(Ok(text)) => {
-                            let out = visit(&walked, &text);
+                            let out = visit(&walked, &text, wanted);
                             local.outputs.push((rel.clone(), out));
                         }
                         Ok(Err(skip)) => local.skipped.push((rel.clone(), skip)),

@@ -166,3 +166,48 @@ pub fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
         rule.origin.file, rule.origin.line
     )
 }
+
+/// `docs/rules.md`: the rule reference, generated from the pack (kept current by a test).
+pub fn reference_markdown(pack: &RulePack) -> String {
+    let mut out = String::from(
+        "# launchgate rule reference\n\nGenerated from the built-in pack (`checks/*.toml`) by `launchgate rules doc`; a test fails when this file is stale.\n\n",
+    );
+    out.push_str(&format!(
+        "{} rules.\n\n| Id | Category | Area | Kind | Title |\n|---|---|---|---|---|\n",
+        pack.rules.len()
+    ));
+    for r in &pack.rules {
+        out.push_str(&format!(
+            "| [{id}](#{anchor}) | {} | {} | {} | {} |\n",
+            r.category,
+            r.area,
+            r.check.kind(),
+            r.title.replace('|', "\\|"),
+            id = r.id,
+            anchor = r.id.to_ascii_lowercase()
+        ));
+    }
+    for r in &pack.rules {
+        out.push_str(&format!("\n## {}\n\n**{}**\n\n", r.id, r.title));
+        out.push_str(&format!(
+            "- category: `{}` · area: `{}` · kind: `{}` · effort: {} h per occurrence · weight: {}\n- applies when: {}\n\n",
+            r.category,
+            r.area,
+            r.check.kind(),
+            r.effort_hours(),
+            r.weight(),
+            describe_applies(&r.applies_when)
+        ));
+        if !r.description.trim().is_empty() {
+            out.push_str(&format!("{}\n\n", r.description.trim()));
+        }
+        out.push_str(&format!("**How to fix.** {}\n", r.remediation.trim()));
+        if !r.references.is_empty() {
+            out.push_str("\nReferences:\n");
+            for u in &r.references {
+                out.push_str(&format!("- <{u}>\n"));
+            }
+        }
+    }
+    out
+}
