@@ -683,7 +683,8 @@ fn corpus() -> Corpus {
     crlf_and_bom(&part("encodings"));
     sparse_giant(&part("giants"));
     long_lines(&part("giants"));
-    let nested = nested(&part("nested"), 10_000);
+    // Past PATH_MAX already (the 10,000-level case has its own test).
+    let nested = nested(&part("nested"), 2_500);
     symlinks(&part("symlinks"), outside.path());
     special_files(&part("special"));
     unreadable(&part("unreadable"));
@@ -836,13 +837,13 @@ fn the_whole_corpus_read_only_deterministic_and_without_outside_secrets() {
         )
         .stdout
     };
-    for format in ["json", "table"] {
-        let first = report(format, "0");
-        assert!(!first.is_empty());
-        assert_eq!(first, report(format, "0"), "{format}: two runs differ");
-        assert_eq!(first, report(format, "1"), "{format}: --jobs 1 differs");
-    }
-    let json: Value = serde_json::from_slice(&report("json", "3")).unwrap();
+    let json_report = report("json", "0");
+    assert!(!json_report.is_empty());
+    assert_eq!(json_report, report("json", "0"), "json: two runs differ");
+    assert_eq!(json_report, report("json", "1"), "json: --jobs 1 differs");
+    let table = report("table", "0");
+    assert_eq!(table, report("table", "1"), "table: --jobs 1 differs");
+    let json: Value = serde_json::from_slice(&json_report).unwrap();
     for (path, message) in [
         ("documents/bombs/docker-compose.yml", "alias bomb"),
         ("symlinks/links/.gitignore", "symlink"),
