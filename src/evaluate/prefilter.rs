@@ -502,7 +502,8 @@ impl Prefilter {
         FOLDED.with(|buf| {
             let mut buf = buf.borrow_mut();
             buf.clear();
-            buf.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
+            buf.extend_from_slice(text.as_bytes());
+            buf.make_ascii_lowercase();
             filter.mark(Some(&buf), out);
         });
     }
