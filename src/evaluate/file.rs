@@ -5,11 +5,8 @@ use crate::finding::{Evidence, Location};
 use crate::inventory::WalkedFile;
 use crate::rules::{FileCheck, FileMust, Rule};
 
-pub fn evaluate(rule: &Rule, check: &FileCheck, files: &[WalkedFile]) -> Verdict {
-    let matching: Vec<&WalkedFile> = files
-        .iter()
-        .filter(|f| check.paths.is_match(&f.path))
-        .collect();
+/// `matching`: the walked files that match `check.paths`, in path order.
+pub fn evaluate(rule: &Rule, check: &FileCheck, matching: Vec<&WalkedFile>) -> Verdict {
     let occurrences = match check.must {
         FileMust::Exist => {
             if matching.is_empty() {

@@ -6,6 +6,7 @@ pub mod content;
 pub mod drift;
 pub mod env;
 pub mod file;
+mod file_index;
 mod prefilter;
 pub mod probe;
 pub mod structured;
@@ -18,6 +19,7 @@ use crate::inventory::{
     WalkedFile,
 };
 use crate::rules::{Check, Rule, RulePack, Stack};
+use file_index::{FileIndex, Group};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -484,14 +486,17 @@ fn collect_drift(
         .extend(drift::provided_by_documents(path, &parsed));
 }
 
-fn stack_detected_by_files(stack: &Stack, files: &[WalkedFile]) -> bool {
-    stack.pattern.is_none()
-        && files.iter().any(|f| {
-            stack.paths.is_match(&f.path) && (stack.include_tests || !is_test_or_vendored(&f.path))
-        })
+fn stack_detected_by_files(files: &[&WalkedFile], stack: &Stack) -> bool {
+    files
+        .iter()
+        .any(|f| stack.include_tests || !is_test_or_vendored(&f.path))
 }
 
-fn applies(rule: &Rule, stacks: &BTreeSet<&str>, files: &[WalkedFile]) -> Result<(), String> {
+fn applies(
+    rule: &Rule,
+    stacks: &BTreeSet<&str>,
+    has_files: impl FnOnce() -> bool,
+) -> Result<(), String> {
     let w = &rule.applies_when;
     if !w.stack.is_empty() && !w.stack.iter().any(|s| stacks.contains(s.as_str())) {
         return Err(format!("applies to {}; none detected", w.stack.join(", ")));
@@ -500,7 +505,7 @@ fn applies(rule: &Rule, stacks: &BTreeSet<&str>, files: &[WalkedFile]) -> Result
         return Err(format!("does not apply when {s} is used"));
     }
     if let Some(globs) = &w.files {
-        if !files.iter().any(|f| globs.is_match(&f.path)) {
+        if !has_files() {
             return Err(format!(
                 "applies when a file matches {}",
                 globs.patterns.join(", ")
@@ -609,8 +614,11 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     );
     inventory.env_files = env_file_roles(&env_files, &units);
 
+    let index = FileIndex::build(pack, &walked.files, options.walk.jobs);
     for (i, stack) in pack.stacks.iter().enumerate() {
-        if stack_detected_by_files(stack, &walked.files) {
+        if stack.pattern.is_none()
+            && stack_detected_by_files(&index.files(Group::Stack(i), &walked.files), stack)
+        {
             stack_hits[i] = true;
         }
     }
@@ -636,10 +644,13 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         units: &units,
     };
     for (i, rule) in pack.rules.iter().enumerate() {
-        let verdict = match applies(rule, &stack_ids, &walked.files) {
+        let has_files = || !index.files(Group::AppliesWhen(i), &walked.files).is_empty();
+        let verdict = match applies(rule, &stack_ids, has_files) {
             Err(why) => Verdict::NotApplicable(why),
             Ok(()) => match &rule.check {
-                Check::File(c) => file::evaluate(rule, c, &walked.files),
+                Check::File(c) => {
+                    file::evaluate(rule, c, index.files(Group::FileCheck(i), &walked.files))
+                }
                 Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
                 Check::Content(c) => {
                     let files = std::mem::take(&mut content_results[i]);

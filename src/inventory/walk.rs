@@ -3,9 +3,11 @@
 //! walking thread, so its text is dropped as soon as it has been evaluated.
 //!
 //! `.env*` files are the exception to `.gitignore`: they are usually ignored, yet
-//! they are what must be audited. Each folder the walk enters (so never an ignored
-//! folder such as `node_modules/`) is also listed for `.env*` names; those the walk
-//! did not yield are read too, and marked as git-ignored.
+//! they are what must be audited. The walk's entry filter sees every entry of each
+//! folder the walk enters (so never one inside an ignored folder such as
+//! `node_modules/`); the `.env*` files it filters out are read after the walk and
+//! marked as git-ignored. No folder is listed twice and no file is stat'ed by path:
+//! the size check uses the open file.
 
 use super::classify::{file_name, is_env_file_name};
 use super::ignorefiles::IgnoreRules;
@@ -13,7 +15,7 @@ use ignore::{WalkBuilder, WalkState};
 use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Debug)]
 pub struct WalkOptions {
@@ -25,7 +27,6 @@ pub struct WalkOptions {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WalkedFile {
     pub path: String,
-    pub size: u64,
     pub gitignored: bool,
 }
 
@@ -50,7 +51,6 @@ struct Shared<R> {
     outputs: Vec<(String, R)>,
     skipped: Vec<(String, Skipped)>,
     symlinks: Vec<String>,
-    env_candidates: Vec<PathBuf>,
 }
 
 impl<R> Shared<R> {
@@ -60,7 +60,6 @@ impl<R> Shared<R> {
             outputs: Vec::new(),
             skipped: Vec::new(),
             symlinks: Vec::new(),
-            env_candidates: Vec::new(),
         }
     }
 }
@@ -93,12 +92,16 @@ fn relative(root: &Path, path: &Path) -> String {
 fn read_capped<'b>(
     path: &Path,
     max: u64,
-    size: u64,
     buf: &'b mut Vec<u8>,
 ) -> Result<Result<Cow<'b, str>, Skipped>, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // fstat on the open descriptor: no second path lookup, and only for files read.
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > max {
+        return Ok(Err(Skipped::TooLarge(size)));
+    }
     buf.clear();
-    buf.reserve(usize::try_from(size.min(max).saturating_add(1)).unwrap_or(0));
+    buf.reserve(usize::try_from(size.saturating_add(1)).unwrap_or(0));
     file.take(max.saturating_add(1))
         .read_to_end(buf)
         .map_err(|e| e.to_string())?;
@@ -130,35 +133,34 @@ where
     V: Fn(&WalkedFile, &str, T) -> R + Sync,
 {
     let shared = Mutex::new(Shared::new());
-    let handle =
-        |path: &Path, size: u64, gitignored: bool, local: &mut Shared<R>, buf: &mut Vec<u8>| {
-            let rel = relative(root, path);
-            let walked = WalkedFile {
-                path: rel.clone(),
-                size,
-                gitignored,
-            };
-            if let Some(wanted) = wants(&rel) {
-                if size > options.max_file_size {
-                    local.skipped.push((rel.clone(), Skipped::TooLarge(size)));
-                } else {
-                    match read_capped(path, options.max_file_size, size, buf) {
-                        Ok(Ok(text)) => {
-                            let out = visit(&walked, &text, wanted);
-                            local.outputs.push((rel.clone(), out));
-                        }
-                        Ok(Err(skip)) => local.skipped.push((rel.clone(), skip)),
-                        Err(e) => local.skipped.push((rel.clone(), Skipped::Unreadable(e))),
-                    }
+    let handle = |path: &Path, gitignored: bool, local: &mut Shared<R>, buf: &mut Vec<u8>| {
+        let rel = relative(root, path);
+        if let Some(wanted) = wants(&rel) {
+            match read_capped(path, options.max_file_size, buf) {
+                Ok(Ok(text)) => {
+                    let walked = WalkedFile {
+                        path: rel.clone(),
+                        gitignored,
+                    };
+                    let out = visit(&walked, &text, wanted);
+                    local.outputs.push((rel.clone(), out));
                 }
+                Ok(Err(skip)) => local.skipped.push((rel.clone(), skip)),
+                Err(e) => local.skipped.push((rel.clone(), Skipped::Unreadable(e))),
             }
-            local.files.push(walked);
-        };
+        }
+        local.files.push(WalkedFile {
+            path: rel,
+            gitignored,
+        });
+    };
 
     // Ignore files are read by `IgnoreRules`, never by the walker, which would open
     // them through symlinks, FIFOs and devices (see `ignorefiles`).
     let ignore_rules = IgnoreRules::new(root);
     let filter_rules = ignore_rules.clone();
+    let ignored_env: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+    let env_sink = Arc::clone(&ignored_env);
     let mut builder = WalkBuilder::new(root);
     builder
         .standard_filters(false)
@@ -173,8 +175,22 @@ where
         .threads(options.jobs)
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")))
-                && filter_rules.keep(e.path(), is_dir)
+            if is_dir && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")) {
+                return false;
+            }
+            let keep = filter_rules.keep(e.path(), is_dir);
+            if !keep
+                && e.file_type().is_some_and(|t| t.is_file())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| is_env_file_name(file_name(n)))
+            {
+                env_sink
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(e.path().to_path_buf());
+            }
+            keep
         });
     builder.build_parallel().run(|| {
         let handle = &handle;
@@ -200,11 +216,8 @@ where
             };
             if ft.is_symlink() {
                 local.symlinks.push(relative(root, entry.path()));
-            } else if ft.is_dir() {
-                list_env_candidates(entry.path(), &mut local.env_candidates);
             } else if ft.is_file() {
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                handle(entry.path(), size, false, local, &mut buf);
+                handle(entry.path(), false, local, &mut buf);
             }
             WalkState::Continue
         })
@@ -221,24 +234,14 @@ where
         shared.skipped.push((relative(root, &path), skip));
     }
     shared.files.sort();
-    let mut extra: Vec<PathBuf> = std::mem::take(&mut shared.env_candidates);
+    let mut extra: Vec<PathBuf> =
+        std::mem::take(&mut *ignored_env.lock().unwrap_or_else(|p| p.into_inner()));
     extra.sort();
     extra.dedup();
     let mut ignored = Shared::new();
     let mut buf = Vec::new();
     for path in extra {
-        let rel = relative(root, &path);
-        if shared
-            .files
-            .binary_search_by(|f| f.path.as_str().cmp(&rel))
-            .is_ok()
-        {
-            continue;
-        }
-        let size = std::fs::symlink_metadata(&path)
-            .map(|m| m.len())
-            .unwrap_or(0);
-        handle(&path, size, true, &mut ignored, &mut buf);
+        handle(&path, true, &mut ignored, &mut buf);
     }
     shared.files.append(&mut ignored.files);
     shared.outputs.append(&mut ignored.outputs);
@@ -269,20 +272,6 @@ impl<R> Drop for FlushOnDrop<'_, R> {
             shared.outputs.append(&mut local.outputs);
             shared.skipped.append(&mut local.skipped);
             shared.symlinks.append(&mut local.symlinks);
-            shared.env_candidates.append(&mut local.env_candidates);
-        }
-    }
-}
-
-fn list_env_candidates(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if is_env_file_name(file_name(name)) && entry.file_type().is_ok_and(|t| t.is_file()) {
-            out.push(entry.path());
         }
     }
 }
