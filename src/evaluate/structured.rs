@@ -204,7 +204,9 @@ pub fn evaluate_documents(
 }
 
 /// Whether an overlay document sets, for the node at `failed.node_path`, what the
-/// assertion asks (`backend: {restart: always}` in `compose.deploy.yml`).
+/// assertion asks (`backend: {restart: always}` in `compose.deploy.yml`). The overlay
+/// must set the asserted path itself: an entry that does not mention `image` says
+/// nothing about the base's image, although "no image matches `:latest`" holds on it.
 fn overlay_satisfies(check: &StructuredCheck, failed: &Failed, overlay: &[Node]) -> bool {
     let Some(a) = check.assert.get(failed.assertion) else {
         return false;
@@ -215,10 +217,14 @@ fn overlay_satisfies(check: &StructuredCheck, failed: &Failed, overlay: &[Node])
         return false;
     };
     overlay.iter().any(|doc| {
-        selector
-            .select(doc)
-            .into_iter()
-            .any(|(_, node)| present(node) && holds(a, node, doc).0)
+        selector.select(doc).into_iter().any(|(_, node)| {
+            present(node)
+                && a.paths.iter().any(|path| {
+                    let base = if path.is_anchored() { doc } else { node };
+                    let (ok, targets) = holds_at(&a.op, a.quantifier, path, base);
+                    ok && !targets.is_empty()
+                })
+        })
     })
 }
 
@@ -349,6 +355,25 @@ mod tests {
             ),
             vec![("compose.yml".to_string(), 5)]
         );
+        // An overlay entry that does not set the asserted path proves nothing.
+        let pinned = rule(
+            "paths = [\"**/compose.yml\"]\noverlays = [\"**/compose.deploy.yml\"]\nselect = \"services.*\"\nassert = [{ path = \"image\", op = \"not-matches\", pattern = \":latest$\" }]",
+        );
+        let latest = "services:\n  web:\n    image: web:latest\n";
+        assert_eq!(
+            failures(
+                &pinned,
+                &[("compose.yml", latest), ("compose.deploy.yml", overlay)]
+            )
+            .len(),
+            1
+        );
+        let repinned = "services:\n  web:\n    image: web:1.2\n";
+        assert!(failures(
+            &pinned,
+            &[("compose.yml", latest), ("compose.deploy.yml", repinned)]
+        )
+        .is_empty());
         // An overlay of another folder does not apply.
         assert_eq!(
             failures(
