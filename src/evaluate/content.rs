@@ -45,15 +45,19 @@ pub fn evaluate_selected(
     }
     tally.checked.fetch_add(1, Ordering::Relaxed);
     let judged = judged_part(check, text);
+    let may_match = may_match || matched_by_path(check, path);
     match check.must {
         ContentMust::MatchAnyFile => {
-            if may_match && !tally.matched.load(Ordering::Relaxed) && check.pattern.is_match(judged)
+            if may_match
+                && !tally.matched.load(Ordering::Relaxed)
+                && (matched_by_path(check, path) || check.pattern.is_match(judged))
             {
                 tally.matched.store(true, Ordering::Relaxed);
             }
             None
         }
-        ContentMust::MatchEachFile => (!(may_match && check.pattern.is_match(judged))
+        ContentMust::MatchEachFile => (!(may_match
+            && (matched_by_path(check, path) || check.pattern.is_match(judged)))
             && !check.unless.as_ref().is_some_and(|u| u.is_match(text)))
         .then_some(FileResult::Matched(false)),
         ContentMust::NotMatch => {
@@ -66,6 +70,10 @@ pub fn evaluate_selected(
             }
         }
     }
+}
+
+fn matched_by_path(check: &ContentCheck, path: &str) -> bool {
+    check.match_paths.as_ref().is_some_and(|g| g.is_match(path))
 }
 
 /// The text `from_last` leaves to judge: from its last match on (the whole text
@@ -82,7 +90,8 @@ fn judged_part<'t>(check: &ContentCheck, text: &'t str) -> &'t str {
 pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) -> FileResult {
     match check.must {
         ContentMust::MatchEachFile | ContentMust::MatchAnyFile => FileResult::Matched(
-            check.pattern.is_match(judged_part(check, text))
+            matched_by_path(check, path)
+                || check.pattern.is_match(judged_part(check, text))
                 || (check.must == ContentMust::MatchEachFile
                     && check.unless.as_ref().is_some_and(|u| u.is_match(text))),
         ),

@@ -107,8 +107,8 @@ mod tests {
                         }
                     }
                     globs.push((id.to_string(), &c.paths));
-                    if let Some(x) = &c.exclude {
-                        globs.push((id.to_string(), x));
+                    for g in c.exclude.iter().chain(&c.match_paths) {
+                        globs.push((id.to_string(), g));
                     }
                 }
                 Check::Env(c) => {

@@ -120,6 +120,9 @@ pub struct ContentCheck {
     /// Only the text from the last match of this regex on is judged (the final stage
     /// of a multi-stage Dockerfile is what runs).
     pub from_last: Option<LazyRegex>,
+    /// With `must = "match"`: a selected file whose path matches counts as a match
+    /// whatever its text (file-system routes: `app/api/health/route.ts` is the route).
+    pub match_paths: Option<Globs>,
     /// A structured file is judged only when one of its documents satisfies all of
     /// these (a Compose file that describes a deployment, not only local databases).
     /// Files that cannot be parsed are judged, so a broken file hides nothing.

@@ -486,6 +486,13 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
     let from_last = f
         .string(src, "from_last")
         .map(|p| compile_lazy_regex(src, p, "from_last"));
+    let match_paths = optional_globs(src, &mut f, "match_paths");
+    if let (Some(Some(_)), Some(ContentMust::NotMatch)) = (&match_paths, must) {
+        src.error(
+            f.value("match_paths").map_or(f.span(), |v| v.span),
+            "`match_paths` applies only to `must = \"match\"`",
+        );
+    }
     let documents = assertions(src, &mut f, "documents");
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
@@ -496,6 +503,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
     Some(ContentCheck {
         unless: unless.flatten(),
         from_last: from_last.flatten(),
+        match_paths: match_paths?,
         documents: documents?,
         paths: paths?,
         exclude: exclude?,
@@ -1035,13 +1043,18 @@ mod tests {
             .is_match("seed/x.py"));
 
         let text = format!(
-            "{HEAD}[rule.content]\npaths = [\"**/Dockerfile\"]\npattern = \"USER\"\nmust = \"match\"\nunless = \"CMD\"\nfrom_last = \"(?m)^FROM\"\ndocuments = [{{ path = \"services\", op = \"exists\" }}]\n"
+            "{HEAD}[rule.content]\npaths = [\"**/Dockerfile\"]\npattern = \"USER\"\nmust = \"match\"\nunless = \"CMD\"\nfrom_last = \"(?m)^FROM\"\nmatch_paths = [\"**/health/route.ts\"]\ndocuments = [{{ path = \"services\", op = \"exists\" }}]\n"
         );
         let file = parse_rule_file("r.toml", &text).unwrap_or_else(|e| panic!("{e:?}"));
         let Check::Content(c) = &file.rules[0].check else {
             panic!("content")
         };
         assert!(c.unless.is_some() && c.from_last.is_some());
+        assert!(c
+            .match_paths
+            .as_ref()
+            .unwrap()
+            .is_match("app/api/health/route.ts"));
         assert_eq!(c.documents.len(), 1);
     }
 
@@ -1094,6 +1107,16 @@ mod tests {
         assert!(
             p.iter()
                 .any(|(l, _, m)| *l == 15 && m.contains("unknown op `nope`")),
+            "{p:?}"
+        );
+
+        let text = format!(
+            "{HEAD}[rule.content]\npaths = [\"x\"]\npattern = \"a\"\nmust = \"not-match\"\nmatch_paths = [\"y\"]\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|(l, _, m)| *l == 12 && m.contains("`match_paths` applies only")),
             "{p:?}"
         );
 
