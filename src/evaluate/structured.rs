@@ -47,16 +47,19 @@ fn scalar_text(node: &Node) -> Option<String> {
 }
 
 /// Whether the assertion holds for `node` (in document `doc`, for `$` paths) through
-/// any of its paths, and the nodes the first path reached (for evidence).
+/// any of its paths, and for evidence the nodes reached by the first path that
+/// reached any (the value that is wrong rather than the place it could have been).
 fn holds<'n>(a: &Assertion, node: &'n Node, doc: &'n Node) -> (bool, Vec<(String, &'n Node)>) {
-    let mut first = None;
+    let mut first: Option<Vec<(String, &Node)>> = None;
     for path in &a.paths {
         let base = if path.is_anchored() { doc } else { node };
         let (ok, targets) = holds_at(&a.op, a.quantifier, path, base);
         if ok {
             return (true, targets);
         }
-        first.get_or_insert(targets);
+        if first.as_ref().is_none_or(Vec::is_empty) {
+            first = Some(targets);
+        }
     }
     (false, first.unwrap_or_default())
 }
