@@ -611,6 +611,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     }
     let units = env_units(
         &env_files,
+        &walked.files,
         options
             .env_file
             .as_deref()
