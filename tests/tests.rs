@@ -10,4 +10,5 @@ mod probe;
 mod probe_cli;
 mod project_config;
 mod rule_cases;
+mod rule_features;
 mod support;

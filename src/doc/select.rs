@@ -3,7 +3,9 @@
 //! Grammar: steps separated by `.`; a step is a key, `*` (every value of a map),
 //! `[*]` (every item of a list), `[N]` (one item), or a quoted key `"a.b/c"` for keys
 //! that contain dots or slashes (Kubernetes annotations). An empty selector is the
-//! document root.
+//! document root. A leading `$` (`$`, `$.spec.securityContext`) anchors the selector
+//! at the document root instead of the node it is applied to, so an assertion on a
+//! container can read the pod it inherits from.
 
 use super::{Node, Value};
 use std::fmt;
@@ -20,6 +22,7 @@ pub enum Step {
 pub struct Selector {
     steps: Vec<Step>,
     text: String,
+    anchored: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,10 +43,35 @@ impl Selector {
         Selector {
             steps: Vec::new(),
             text: String::new(),
+            anchored: false,
         }
     }
 
     pub fn parse(text: &str) -> Result<Selector, SelectorError> {
+        // `$schema` is a key; only `$` alone or followed by a step is the anchor.
+        let anchored = text == "$" || text.starts_with("$.") || text.starts_with("$[");
+        let rest = if anchored {
+            text[1..].strip_prefix('.').unwrap_or(&text[1..])
+        } else {
+            text
+        };
+        let skipped = text.chars().count() - rest.chars().count();
+        if anchored && rest.is_empty() && text != "$" {
+            return Err(SelectorError {
+                offset: 1,
+                message: "selector ends with `.`".to_string(),
+            });
+        }
+        let mut parsed = Self::parse_steps(rest).map_err(|mut e| {
+            e.offset += skipped;
+            e
+        })?;
+        parsed.text = text.to_string();
+        parsed.anchored = anchored;
+        Ok(parsed)
+    }
+
+    fn parse_steps(text: &str) -> Result<Selector, SelectorError> {
         let chars: Vec<char> = text.chars().collect();
         let mut steps = Vec::new();
         let mut i = 0;
@@ -124,11 +152,17 @@ impl Selector {
         Ok(Selector {
             steps,
             text: text.to_string(),
+            anchored: false,
         })
     }
 
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// Starts at the document root (`$…`) rather than at the node it is applied to.
+    pub fn is_anchored(&self) -> bool {
+        self.anchored
     }
 
     pub fn is_root(&self) -> bool {
@@ -240,6 +274,26 @@ mod tests {
     }
 
     #[test]
+    fn anchored_selectors_start_at_the_root() {
+        let doc = &parse_yaml(
+            "spec:\n  securityContext: {runAsNonRoot: true}\n  containers: [{name: a}]\n$schema: x\n",
+            &YamlLimits::default(),
+        )
+        .unwrap()[0];
+        let anchored = Selector::parse("$.spec.securityContext.runAsNonRoot").unwrap();
+        assert!(anchored.is_anchored());
+        assert_eq!(anchored.as_str(), "$.spec.securityContext.runAsNonRoot");
+        assert_eq!(anchored.select(doc).len(), 1);
+        assert!(Selector::parse("$").unwrap().is_anchored());
+        assert_eq!(Selector::parse("$[0]").unwrap().select(doc).len(), 0);
+        // A key that merely begins with `$` is still a key.
+        let key = Selector::parse("$schema").unwrap();
+        assert!(!key.is_anchored());
+        assert_eq!(key.select(doc).len(), 1);
+        assert_eq!(Selector::parse("$..a").unwrap_err().offset, 2);
+    }
+
+    #[test]
     fn rejects_bad_selectors() {
         for bad in [
             "a..b",
@@ -251,6 +305,8 @@ mod tests {
             "a\"b",
             "\"a\"\"b\"",
             "a[0]\"b\"",
+            "$.",
+            "$..a",
         ] {
             assert!(Selector::parse(bad).is_err(), "{bad}");
         }

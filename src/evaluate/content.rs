@@ -37,17 +37,29 @@ pub fn evaluate_selected(
     may_match: bool,
     tally: &Tally,
 ) -> Option<FileResult> {
+    // A file of the wrong shape is not a candidate at all (it is not counted).
+    if !check.documents.is_empty()
+        && !super::structured::some_document_holds(&check.documents, path, text)
+    {
+        return None;
+    }
     tally.checked.fetch_add(1, Ordering::Relaxed);
+    let judged = judged_part(check, text);
+    let may_match = may_match || matched_by_path(check, path);
     match check.must {
         ContentMust::MatchAnyFile => {
-            if may_match && !tally.matched.load(Ordering::Relaxed) && check.pattern.is_match(text) {
+            if may_match
+                && !tally.matched.load(Ordering::Relaxed)
+                && (matched_by_path(check, path) || check.pattern.is_match(judged))
+            {
                 tally.matched.store(true, Ordering::Relaxed);
             }
             None
         }
-        ContentMust::MatchEachFile => {
-            (!(may_match && check.pattern.is_match(text))).then_some(FileResult::Matched(false))
-        }
+        ContentMust::MatchEachFile => (!(may_match
+            && (matched_by_path(check, path) || check.pattern.is_match(judged)))
+            && !check.unless.as_ref().is_some_and(|u| u.is_match(text)))
+        .then_some(FileResult::Matched(false)),
         ContentMust::NotMatch => {
             if !may_match {
                 return None;
@@ -60,20 +72,44 @@ pub fn evaluate_selected(
     }
 }
 
+fn matched_by_path(check: &ContentCheck, path: &str) -> bool {
+    check.match_paths.as_ref().is_some_and(|g| g.is_match(path))
+}
+
+/// The text `from_last` leaves to judge: from its last match on (the whole text
+/// without it, or when it does not match).
+fn judged_part<'t>(check: &ContentCheck, text: &'t str) -> &'t str {
+    let start = check
+        .from_last
+        .as_ref()
+        .and_then(|re| re.find_iter(text).last())
+        .map_or(0, |m| m.start());
+    &text[start..]
+}
+
 pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) -> FileResult {
     match check.must {
-        ContentMust::MatchEachFile | ContentMust::MatchAnyFile => {
-            FileResult::Matched(check.pattern.is_match(text))
-        }
+        ContentMust::MatchEachFile | ContentMust::MatchAnyFile => FileResult::Matched(
+            matched_by_path(check, path)
+                || check.pattern.is_match(judged_part(check, text))
+                || (check.must == ContentMust::MatchEachFile
+                    && check.unless.as_ref().is_some_and(|u| u.is_match(text))),
+        ),
         ContentMust::NotMatch => {
             let mut out = Vec::new();
             if check.unless.as_ref().is_some_and(|u| u.is_match(text)) {
                 return FileResult::Occurrences(out);
             }
+            // Matches before the judged part are not occurrences; positions stay
+            // those of the whole file.
+            let skip = text.len() - judged_part(check, text).len();
             let mut index: Option<LineIndex> = None;
             let mut extra = 0usize;
             for caps in check.pattern.captures_iter(text) {
                 let Some(m) = caps.get(0) else { continue };
+                if m.start() < skip {
+                    continue;
+                }
                 if out.len() >= MAX_OCCURRENCES_PER_FILE {
                     extra += 1;
                     continue;

@@ -199,7 +199,12 @@ impl Router {
         for (i, rule) in pack.rules.iter().enumerate() {
             match &rule.check {
                 Check::Content(c) => add(&c.paths.patterns, Target::Content(i)),
-                Check::Structured(s) => add(&s.paths.patterns, Target::Structured(i)),
+                Check::Structured(s) => {
+                    add(&s.paths.patterns, Target::Structured(i));
+                    if let Some(o) = &s.overlays {
+                        add(&o.patterns, Target::Structured(i));
+                    }
+                }
                 Check::File(_) | Check::Env(_) | Check::Probe(_) | Check::Drift(_) => {}
             }
         }
@@ -253,10 +258,13 @@ impl Router {
                 _ => false,
             },
             Target::Structured(i) => match &pack.rules[i].check {
-                Check::Structured(c) => c.include_tests || !non_product,
+                Check::Structured(c) => {
+                    (c.include_tests || !non_product)
+                        && !c.exclude.as_ref().is_some_and(|x| x.is_match(path))
+                }
                 _ => false,
             },
-            Target::Stack(i) => pack.stacks[i].include_tests || !non_product,
+            Target::Stack(i) => pack.stacks[i].considers(path, non_product),
         }
     }
 
@@ -392,7 +400,7 @@ fn visit_file(
                 let Check::Structured(check) = &rule.check else {
                     continue;
                 };
-                if non_product && !check.include_tests {
+                if !router.selects(pack, target, path, non_product) {
                     continue;
                 }
                 let Some(format) = check.format.or_else(|| DocFormat::from_path(path)) else {
@@ -410,8 +418,9 @@ fn visit_file(
                 }
                 if let Some((_, Ok(d))) = &docs {
                     let r = structured::evaluate_documents(rule, check, path, d);
-                    // Files where no document applies change nothing in the verdict.
-                    if r.applicable {
+                    // Files where no document applies change nothing in the verdict,
+                    // unless they are overlays of other files.
+                    if r.keep() {
                         out.structured.push((i, r));
                     }
                 }
@@ -489,7 +498,7 @@ fn collect_drift(
 fn stack_detected_by_files(files: &[&WalkedFile], stack: &Stack) -> bool {
     files
         .iter()
-        .any(|f| stack.include_tests || !is_test_or_vendored(&f.path))
+        .any(|f| stack.considers(&f.path, is_test_or_vendored(&f.path)))
 }
 
 fn applies(
@@ -607,6 +616,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     }
     let units = env_units(
         &env_files,
+        &walked.files,
         options
             .env_file
             .as_deref()

@@ -3,6 +3,22 @@
 
 /// Production env files in the order they win within one folder.
 pub const PRODUCTION_ENV_NAMES: [&str; 3] = [".env.production", ".env.prod", ".env"];
+
+/// Whether a file name is the configuration of a front-end build tool that loads
+/// env files by mode (Vite and what builds on it, Next.js, Nuxt, Astro, Vue CLI).
+/// Those tools read `.env` in every mode, development included, and take production
+/// values from `.env.production` and the build's environment: in their folder `.env`
+/// holds development defaults, not production configuration.
+pub fn is_frontend_build_config(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts" | "cts")
+        && matches!(
+            stem,
+            "vite.config" | "next.config" | "nuxt.config" | "astro.config" | "vue.config"
+        )
+}
 /// Documented templates in the order they win within one folder.
 pub const TEMPLATE_ENV_NAMES: [&str; 4] =
     [".env.example", ".env.sample", ".env.template", ".env.dist"];
@@ -125,6 +141,26 @@ mod tests {
         assert!(!is_env_file_name(".envrc"));
         assert!(!is_env_file_name(".env."));
         assert!(!is_env_file_name("env"));
+    }
+
+    #[test]
+    fn frontend_build_configs() {
+        for n in [
+            "vite.config.ts",
+            "vite.config.mjs",
+            "next.config.js",
+            "nuxt.config.ts",
+        ] {
+            assert!(is_frontend_build_config(n), "{n}");
+        }
+        for n in [
+            "vite.config",
+            "webpack.config.js",
+            "next.config.json",
+            "config.ts",
+        ] {
+            assert!(!is_frontend_build_config(n), "{n}");
+        }
     }
 
     #[test]

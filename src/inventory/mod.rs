@@ -7,7 +7,8 @@ pub mod ignorefiles;
 pub mod walk;
 
 use classify::{
-    file_name, is_test_or_vendored, parent_dir, PRODUCTION_ENV_NAMES, TEMPLATE_ENV_NAMES,
+    file_name, is_frontend_build_config, is_test_or_vendored, parent_dir, PRODUCTION_ENV_NAMES,
+    TEMPLATE_ENV_NAMES,
 };
 pub use envfile::{parse_env, EnvEntry, ParsedEnv};
 use serde::Serialize;
@@ -44,8 +45,20 @@ pub struct Problem {
 /// Otherwise every folder outside tests, fixtures, examples and vendored code with an
 /// env file forms a unit: production is the first of `.env.production`, `.env.prod`,
 /// `.env`; the template is the first of `.env.example`, `.env.sample`,
-/// `.env.template`, `.env.dist`.
-pub fn env_units(env_files: &[EnvFile], forced: Option<&str>) -> Vec<EnvUnit> {
+/// `.env.template`, `.env.dist`. In the folder of a front-end build tool that loads
+/// env files by mode (`vite.config.ts`, `next.config.js`…, among `files`), `.env`
+/// holds development defaults and only `.env.production` / `.env.prod` stand for
+/// production.
+pub fn env_units(
+    env_files: &[EnvFile],
+    files: &[WalkedFile],
+    forced: Option<&str>,
+) -> Vec<EnvUnit> {
+    let frontend: std::collections::BTreeSet<&str> = files
+        .iter()
+        .filter(|f| is_frontend_build_config(file_name(&f.path)))
+        .map(|f| parent_dir(&f.path))
+        .collect();
     let find = |dir: &str, names: &[&str]| {
         names.iter().find_map(|name| {
             env_files
@@ -71,7 +84,11 @@ pub fn env_units(env_files: &[EnvFile], forced: Option<&str>) -> Vec<EnvUnit> {
     dirs.into_iter()
         .map(|dir| EnvUnit {
             dir: dir.to_string(),
-            production: find(dir, &PRODUCTION_ENV_NAMES),
+            production: if frontend.contains(dir) {
+                find(dir, &[".env.production", ".env.prod"])
+            } else {
+                find(dir, &PRODUCTION_ENV_NAMES)
+            },
             template: find(dir, &TEMPLATE_ENV_NAMES),
         })
         .filter(|u| u.production.is_some() || u.template.is_some())

@@ -98,9 +98,17 @@ mod tests {
                     if let Some(u) = &c.unless {
                         add(id, u.as_str());
                     }
+                    if let Some(f) = &c.from_last {
+                        add(id, f.as_str());
+                    }
+                    for a in &c.documents {
+                        if let AssertOp::Matches(r) | AssertOp::NotMatches(r) = &a.op {
+                            add(id, r.as_str());
+                        }
+                    }
                     globs.push((id.to_string(), &c.paths));
-                    if let Some(x) = &c.exclude {
-                        globs.push((id.to_string(), x));
+                    for g in c.exclude.iter().chain(&c.match_paths) {
+                        globs.push((id.to_string(), g));
                     }
                 }
                 Check::Env(c) => {
@@ -114,6 +122,9 @@ mod tests {
                 }
                 Check::Structured(c) => {
                     globs.push((id.to_string(), &c.paths));
+                    for g in c.exclude.iter().chain(&c.overlays) {
+                        globs.push((id.to_string(), g));
+                    }
                     for a in c.documents.iter().chain(&c.filter).chain(&c.assert) {
                         if let AssertOp::Matches(r) | AssertOp::NotMatches(r) = &a.op {
                             add(id, r.as_str());
@@ -134,6 +145,9 @@ mod tests {
                 add(&stack.id, p.as_str());
             }
             globs.push((stack.id.clone(), &stack.paths));
+            if let Some(x) = &stack.exclude {
+                globs.push((stack.id.clone(), x));
+            }
         }
         assert!(patterns.len() > 50);
         for (what, pattern) in patterns {

@@ -113,9 +113,20 @@ pub struct ContentCheck {
     pub exclude: Option<Globs>,
     pub pattern: LazyRegex,
     pub must: ContentMust,
-    /// With `must = "not-match"`: a file in which this matches anywhere passes
-    /// (e.g. `apt-get install` is fine when the lists are removed).
+    /// A file in which this matches anywhere passes (`apt-get install` is fine when
+    /// the lists are removed; with `scope = "each-file"`, a file that is not a
+    /// runtime image needs no `USER`).
     pub unless: Option<LazyRegex>,
+    /// Only the text from the last match of this regex on is judged (the final stage
+    /// of a multi-stage Dockerfile is what runs).
+    pub from_last: Option<LazyRegex>,
+    /// With `must = "match"`: a selected file whose path matches counts as a match
+    /// whatever its text (file-system routes: `app/api/health/route.ts` is the route).
+    pub match_paths: Option<Globs>,
+    /// A structured file is judged only when one of its documents satisfies all of
+    /// these (a Compose file that describes a deployment, not only local databases).
+    /// Files that cannot be parsed are judged, so a broken file hides nothing.
+    pub documents: Vec<Assertion>,
     pub include_tests: bool,
     /// The whole match is a secret: evidence shows only a redacted hint.
     pub secret: bool,
@@ -174,17 +185,33 @@ pub enum AssertOp {
     NotMatches(LazyRegex),
 }
 
+/// How many of the nodes a path reaches must satisfy an assertion.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Quantifier {
+    /// Every node reached (the default; `not-equals`/`not-matches` mean "none is").
+    #[default]
+    All,
+    /// At least one node reached.
+    Some,
+}
+
 #[derive(Clone, Debug)]
 pub struct Assertion {
     /// Several paths mean "any of": the assertion holds if it holds for one of them.
     pub paths: Vec<Selector>,
     pub op: AssertOp,
+    pub quantifier: Quantifier,
     pub message: Option<String>,
 }
 
 #[derive(Clone, Debug)]
 pub struct StructuredCheck {
     pub paths: Globs,
+    pub exclude: Option<Globs>,
+    /// Overlay files (`compose.prod.yml` merged with `-f` at deploy time): a failing
+    /// assertion on a node of a file in the same folder passes when an overlay sets
+    /// it for the same node path.
+    pub overlays: Option<Globs>,
     pub format: Option<DocFormat>,
     pub include_tests: bool,
     pub documents: Vec<Assertion>,
@@ -325,9 +352,20 @@ pub struct Stack {
     pub name: String,
     pub kind: String,
     pub paths: Globs,
+    /// Files that are never evidence for this detector (demo-data seeders, say).
+    pub exclude: Option<Globs>,
     pub pattern: Option<LazyRegex>,
     pub include_tests: bool,
     pub origin: Origin,
+}
+
+impl Stack {
+    /// Whether this detector looks at a file at all (its paths, outside tests and
+    /// vendored code unless it includes them, and outside `exclude`).
+    pub fn considers(&self, path: &str, non_product: bool) -> bool {
+        (self.include_tests || !non_product)
+            && !self.exclude.as_ref().is_some_and(|x| x.is_match(path))
+    }
 }
 
 /// A user's change to a rule defined elsewhere (usually the built-in pack).

@@ -473,11 +473,27 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
     };
     let unless = f.string(src, "unless").map(|u| {
         let span = u.1;
-        if must.is_some_and(|m| m != ContentMust::NotMatch) {
-            src.error(span, "`unless` applies only to `must = \"not-match\"`");
+        // With `any-file` one passing file would decide for the repository, which
+        // is what `pattern` already says; `unless` would only blur it.
+        if must == Some(ContentMust::MatchAnyFile) {
+            src.error(
+                span,
+                "`unless` applies only to `must = \"not-match\"` and `scope = \"each-file\"`",
+            );
         }
         compile_lazy_regex(src, u, "unless")
     });
+    let from_last = f
+        .string(src, "from_last")
+        .map(|p| compile_lazy_regex(src, p, "from_last"));
+    let match_paths = optional_globs(src, &mut f, "match_paths");
+    if let (Some(Some(_)), Some(ContentMust::NotMatch)) = (&match_paths, must) {
+        src.error(
+            f.value("match_paths").map_or(f.span(), |v| v.span),
+            "`match_paths` applies only to `must = \"match\"`",
+        );
+    }
+    let documents = assertions(src, &mut f, "documents");
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
     f.finish(src);
@@ -486,6 +502,9 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
     }
     Some(ContentCheck {
         unless: unless.flatten(),
+        from_last: from_last.flatten(),
+        match_paths: match_paths?,
+        documents: documents?,
         paths: paths?,
         exclude: exclude?,
         pattern: pattern?,
@@ -583,6 +602,8 @@ fn parse_structured_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<Structu
     let mut f = Fields::new(src, v, "[rule.structured]")?;
     let before = src.problems.len();
     let paths = required_globs(src, &mut f, "paths");
+    let exclude = optional_globs(src, &mut f, "exclude");
+    let overlays = optional_globs(src, &mut f, "overlays");
     let format = f.string(src, "format").and_then(|(s, span)| {
         let fmt = DocFormat::parse_name(&s);
         if fmt.is_none() {
@@ -625,6 +646,8 @@ fn parse_structured_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<Structu
     }
     Some(StructuredCheck {
         paths: paths?,
+        exclude: exclude?,
+        overlays: overlays?,
         format,
         include_tests,
         documents: documents?,
@@ -703,6 +726,15 @@ fn parse_assertion(src: &mut Source<'_>, v: &Value<'_>, key: &str) -> Option<Ass
     let value = f.value("value");
     let pattern = f.string(src, "pattern");
     let message = f.string(src, "message").map(|(m, _)| m);
+    let quantifier_text = f.string(src, "quantifier");
+    let quantifier_span = quantifier_text.as_ref().map(|(_, span)| *span);
+    let quantifier = choice(
+        src,
+        quantifier_text,
+        "quantifier",
+        &[("all", Quantifier::All), ("some", Quantifier::Some)],
+        Quantifier::All,
+    );
     let op = op.and_then(|(op, span)| match op.as_str() {
         "exists" => Some(AssertOp::Exists),
         "missing" => Some(AssertOp::Missing),
@@ -741,6 +773,12 @@ fn parse_assertion(src: &mut Source<'_>, v: &Value<'_>, key: &str) -> Option<Ass
             None
         }
     });
+    if let (Some(span), Some(AssertOp::Exists | AssertOp::Missing)) = (quantifier_span, &op) {
+        src.error(
+            span,
+            "`quantifier` applies only to ops equals, not-equals, matches and not-matches",
+        );
+    }
     f.finish(src);
     if src.problems.len() > before {
         return None;
@@ -748,6 +786,7 @@ fn parse_assertion(src: &mut Source<'_>, v: &Value<'_>, key: &str) -> Option<Ass
     Some(Assertion {
         paths: paths?,
         op: op?,
+        quantifier: quantifier?,
         message,
     })
 }
@@ -801,6 +840,7 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
     let name = f.required_string(src, "name");
     let kind = f.required_string(src, "kind");
     let paths = required_globs(src, &mut f, "paths");
+    let exclude = optional_globs(src, &mut f, "exclude");
     let pattern = f
         .string(src, "pattern")
         .map(|p| compile_lazy_regex(src, p, "pattern"));
@@ -816,6 +856,7 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
         name: name?.0,
         kind: kind?.0,
         paths: paths?,
+        exclude: exclude?,
         pattern: pattern.flatten(),
         include_tests,
     })
@@ -964,4 +1005,131 @@ fn parse_drift_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<DriftConditi
     });
     f.finish(src);
     condition
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<(u32, u32, String)> {
+        match parse_rule_file("r.toml", text) {
+            Ok(_) => Vec::new(),
+            Err(Diagnostics(d)) => d
+                .into_iter()
+                .map(|d| (d.line, d.column, d.message))
+                .collect(),
+        }
+    }
+
+    const HEAD: &str = "[[rule]]\nid = \"T1\"\ntitle = \"t\"\ncategory = \"advisory\"\narea = \"quality\"\neffort = \"1h\"\nremediation = \"r\"\n";
+
+    #[test]
+    fn new_keys_parse() {
+        let text = format!(
+            "{HEAD}[rule.structured]\npaths = [\"*.yml\"]\nexclude = [\"dev/**\"]\noverlays = [\"*.prod.yml\"]\nselect = \"items[*]\"\nassert = [{{ path = [\"a\", \"$.b\"], op = \"equals\", value = 1, quantifier = \"some\" }}]\n\n[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"feature\"\npaths = [\"**/*.py\"]\nexclude = [\"seed/**\"]\n"
+        );
+        let file = parse_rule_file("r.toml", &text).unwrap_or_else(|e| panic!("{e:?}"));
+        let Check::Structured(c) = &file.rules[0].check else {
+            panic!("structured")
+        };
+        assert!(c.exclude.as_ref().unwrap().is_match("dev/compose.yml"));
+        assert!(c.overlays.as_ref().unwrap().is_match("compose.prod.yml"));
+        assert_eq!(c.assert[0].quantifier, Quantifier::Some);
+        assert!(c.assert[0].paths[1].is_anchored());
+        assert!(file.stacks[0]
+            .exclude
+            .as_ref()
+            .unwrap()
+            .is_match("seed/x.py"));
+
+        let text = format!(
+            "{HEAD}[rule.content]\npaths = [\"**/Dockerfile\"]\npattern = \"USER\"\nmust = \"match\"\nunless = \"CMD\"\nfrom_last = \"(?m)^FROM\"\nmatch_paths = [\"**/health/route.ts\"]\ndocuments = [{{ path = \"services\", op = \"exists\" }}]\n"
+        );
+        let file = parse_rule_file("r.toml", &text).unwrap_or_else(|e| panic!("{e:?}"));
+        let Check::Content(c) = &file.rules[0].check else {
+            panic!("content")
+        };
+        assert!(c.unless.is_some() && c.from_last.is_some());
+        assert!(c
+            .match_paths
+            .as_ref()
+            .unwrap()
+            .is_match("app/api/health/route.ts"));
+        assert_eq!(c.documents.len(), 1);
+    }
+
+    #[test]
+    fn new_keys_report_precise_errors() {
+        let text = format!(
+            "{HEAD}[rule.structured]\npaths = [\"*.yml\"]\nexclude = [\"/abs\"]\noverlays = [\"a[\"]\nassert = [{{ path = \"a\", op = \"exists\", quantifier = \"some\" }}, {{ path = \"$.\", op = \"equals\", value = 1, quantifier = \"most\" }}]\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|(l, c, m)| *l == 10 && *c == 13 && m.contains("relative")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|(l, _, m)| *l == 11 && m.contains("invalid glob")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|(l, c, m)| *l == 12 && *c == 54 && m.contains("`quantifier` applies only")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|(l, _, m)| *l == 12 && m.contains("`quantifier` cannot be `most`")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|(l, _, m)| *l == 12 && m.contains("invalid path selector `$.`")),
+            "{p:?}"
+        );
+
+        let text = format!(
+            "{HEAD}[rule.content]\npaths = [\"x\"]\npattern = \"a\"\nmust = \"match\"\nscope = \"any-file\"\nunless = \"b\"\nfrom_last = \"(\"\ndocuments = [{{ path = \"a\", op = \"nope\" }}]\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|(l, c, m)| *l == 13 && *c == 11 && m.contains("`unless` applies only")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|(l, _, m)| *l == 14 && m.contains("invalid regex in `from_last`")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|(l, _, m)| *l == 15 && m.contains("unknown op `nope`")),
+            "{p:?}"
+        );
+
+        let text = format!(
+            "{HEAD}[rule.content]\npaths = [\"x\"]\npattern = \"a\"\nmust = \"not-match\"\nmatch_paths = [\"y\"]\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|(l, _, m)| *l == 12 && m.contains("`match_paths` applies only")),
+            "{p:?}"
+        );
+
+        let text = "[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"k\"\npaths = [\"a\"]\nexclude = 3\nexclud = []\n";
+        let p = problems(text);
+        assert!(
+            p.iter().any(|(l, _, m)| *l == 6 && m.contains("exclude")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|(l, _, m)| *l == 7 && m.contains("did you mean `exclude`")),
+            "{p:?}"
+        );
+    }
 }

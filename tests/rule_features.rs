@@ -1,0 +1,136 @@
+//! Rule-model features on small repositories, through the public scan: `documents`,
+//! `from_last` and `unless` on content checks, `exclude` on structured checks and
+//! stack detectors.
+
+use launchgate::evaluate::{scan, ScanOptions};
+use launchgate::finding::Outcome;
+use launchgate::inventory::WalkOptions;
+use launchgate::rules::{load_pack, PackOptions};
+
+const HEAD: &str = "[[rule]]\nid = \"T1\"\ntitle = \"t\"\ncategory = \"operational\"\narea = \"quality\"\neffort = \"1h\"\nremediation = \"r\"\n";
+
+/// Scans `files` with one rule (plus `extra` rule-file text) and returns the rule's
+/// outcome and its failing lines.
+fn run(rule: &str, extra: &str, files: &[(&str, &str)]) -> (Outcome, Vec<(String, Option<u32>)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, format!("{HEAD}{rule}\n{extra}")).unwrap();
+    let root = dir.path().join("repo");
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    std::fs::create_dir_all(&root).unwrap();
+    let pack = load_pack(&PackOptions {
+        builtin: false,
+        user_paths: vec![rules],
+        ..Default::default()
+    })
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let result = scan(
+        &pack,
+        &ScanOptions {
+            root,
+            env_file: None,
+            walk: WalkOptions {
+                max_file_size: 2 << 20,
+                jobs: 1,
+            },
+            probes: Vec::new(),
+        },
+    )
+    .unwrap();
+    let outcome = result.rule_results[0].outcome;
+    let fails = result
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Fail)
+        .map(|f| {
+            let l = f.location.clone().unwrap_or_default();
+            (l.path.unwrap_or_default(), l.line)
+        })
+        .collect();
+    (outcome, fails)
+}
+
+#[test]
+fn content_documents_choose_files_by_shape() {
+    let rule = "[rule.content]\npaths = [\"*.yml\"]\npattern = 'PASSWORD: (?P<secret>\\w+)'\nmust = \"not-match\"\ndocuments = [{ path = \"services.*.build\", op = \"exists\" }]";
+    let deps_only =
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      PASSWORD: devpass\n";
+    let deployment = "services:\n  app:\n    build: .\n  db:\n    image: postgres:16\n    environment:\n      PASSWORD: prodpass\n";
+    let (o, f) = run(rule, "", &[("deps.yml", deps_only)]);
+    assert_eq!(o, Outcome::NotApplicable, "{f:?}");
+    let (o, f) = run(
+        rule,
+        "",
+        &[("deps.yml", deps_only), ("app.yml", deployment)],
+    );
+    assert_eq!(o, Outcome::Fail);
+    assert_eq!(f, vec![("app.yml".to_string(), Some(7))]);
+    // A file that does not parse is judged: a broken file hides nothing.
+    let (o, _) = run(rule, "", &[("broken.yml", "services: [\n  PASSWORD: x1\n")]);
+    assert_eq!(o, Outcome::Fail);
+}
+
+#[test]
+fn from_last_judges_the_final_stage_only() {
+    let rule = "[rule.content]\npaths = [\"**/Dockerfile\"]\npattern = '(?m)^USER app'\nmust = \"match\"\nfrom_last = '(?m)^FROM '";
+    let root_final = "FROM rust:1 AS build\nUSER app\nRUN cargo build\nFROM debian:12\nCOPY --from=build /app /app\n";
+    let (o, f) = run(rule, "", &[("Dockerfile", root_final)]);
+    assert_eq!(o, Outcome::Fail, "{f:?}");
+    let user_final = "FROM rust:1 AS build\nRUN cargo build\nFROM debian:12\nUSER app\n";
+    assert_eq!(
+        run(rule, "", &[("Dockerfile", user_final)]).0,
+        Outcome::Pass
+    );
+    // Occurrences of a not-match rule before the judged part are not reported, and
+    // the others keep their line in the whole file.
+    let nm = "[rule.content]\npaths = [\"**/Dockerfile\"]\npattern = '(?m)^USER root'\nmust = \"not-match\"\nfrom_last = '(?m)^FROM '";
+    let two = "FROM a\nUSER root\nFROM b\nRUN x\nUSER root\n";
+    assert_eq!(
+        run(nm, "", &[("Dockerfile", two)]).1,
+        vec![("Dockerfile".to_string(), Some(5))]
+    );
+}
+
+#[test]
+fn unless_exempts_a_file_of_an_each_file_match_rule() {
+    let rule = "[rule.content]\npaths = [\"*.conf\"]\npattern = 'secure'\nmust = \"match\"\nunless = '(?m)^# generated'";
+    let (o, f) = run(
+        rule,
+        "",
+        &[("a.conf", "# generated\nx\n"), ("b.conf", "x\n")],
+    );
+    assert_eq!(o, Outcome::Fail);
+    assert_eq!(f, vec![("b.conf".to_string(), None)]);
+}
+
+#[test]
+fn structured_exclude_and_stack_exclude() {
+    let rule = "[rule.structured]\npaths = [\"**/*.yml\"]\nexclude = [\"dev/**\"]\nassert = [{ path = \"restart\", op = \"exists\" }]";
+    let (o, f) = run(rule, "", &[("dev/a.yml", "image: x\n")]);
+    assert_eq!(o, Outcome::NotApplicable, "{f:?}");
+    assert_eq!(
+        run(rule, "", &[("prod/a.yml", "image: x\n")]).0,
+        Outcome::Fail
+    );
+
+    let gated = "applies_when = { stack = [\"signup\"] }\n[rule.file]\npaths = [\"TERMS.md\"]\nmust = \"exist\"";
+    let stack = "[[stack]]\nid = \"signup\"\nname = \"Sign-up\"\nkind = \"feature\"\npaths = [\"**/*.ts\"]\nexclude = [\"**/seed/**\"]\npattern = '/signup'\n";
+    let seed = ("scripts/seed/pages.ts", "export const p = ['/signup'];\n");
+    assert_eq!(run(gated, stack, &[seed]).0, Outcome::NotApplicable);
+    let app = ("src/routes.ts", "router.post('/signup', h);\n");
+    assert_eq!(run(gated, stack, &[seed, app]).0, Outcome::Fail);
+    // A detector without a pattern honours `exclude` too.
+    let by_file = "[[stack]]\nid = \"signup\"\nname = \"Sign-up\"\nkind = \"feature\"\npaths = [\"**/signup.ts\"]\nexclude = [\"**/seed/**\"]\n";
+    assert_eq!(
+        run(gated, by_file, &[("seed/signup.ts", "x\n")]).0,
+        Outcome::NotApplicable
+    );
+    assert_eq!(
+        run(gated, by_file, &[("src/signup.ts", "x\n")]).0,
+        Outcome::Fail
+    );
+}
