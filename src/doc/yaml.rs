@@ -149,6 +149,45 @@ fn merge_into(entries: &mut Vec<(String, Node)>, merged: Node) {
 }
 
 pub fn parse_yaml(text: &str, limits: &YamlLimits) -> Result<Vec<Node>, DocError> {
+    match parse_events(text, limits) {
+        Err(first) if first.message == "invalid indentation" => {
+            // saphyr-parser 0.3 rejects a flow collection whose closing bracket sits on
+            // its own line at the parent key's indentation (`command: [` … `    ]`),
+            // which YAML allows and Compose files use. Indenting such lines like the
+            // line before them changes no value and no line number.
+            match reindent_closing_brackets(text) {
+                Some(fixed) => parse_events(&fixed, limits).map_err(|_| first),
+                None => Err(first),
+            }
+        }
+        other => other,
+    }
+}
+
+/// `text` with each line that starts (after blanks) with `]` or `}` indented at
+/// least as deep as the previous non-blank line; None when no line changes.
+fn reindent_closing_brackets(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut previous_indent = 0usize;
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        if body.starts_with([']', '}']) && indent < previous_indent {
+            out.extend(std::iter::repeat_n(' ', previous_indent));
+            out.push_str(body);
+            changed = true;
+            continue;
+        }
+        if !body.trim().is_empty() {
+            previous_indent = indent;
+        }
+        out.push_str(line);
+    }
+    changed.then_some(out)
+}
+
+fn parse_events(text: &str, limits: &YamlLimits) -> Result<Vec<Node>, DocError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         limits: *limits,
@@ -263,6 +302,31 @@ pub fn parse_yaml(text: &str, limits: &YamlLimits) -> Result<Vec<Node>, DocError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flow_collection_closed_at_the_key_indentation() {
+        // Valid YAML (PyYAML and Compose accept it) that saphyr-parser 0.3 rejects.
+        let text = "services:\n  a:\n    command: [\n      \"start\",\n      \"--uri\"\n    ]\n    env: {\n      A: b\n    }\n    image: x\n";
+        let docs = parse_yaml(text, &YamlLimits::default()).expect("parses");
+        let Value::Map(top) = &docs[0].value else {
+            panic!("map")
+        };
+        let Value::Map(services) = &top[0].1.value else {
+            panic!("map")
+        };
+        let Value::Map(a) = &services[0].1.value else {
+            panic!("map")
+        };
+        let keys: Vec<&str> = a.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["command", "env", "image"]);
+        let Value::Seq(items) = &a[0].1.value else {
+            panic!("seq")
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!(a[2].1.line, 10, "line numbers are kept");
+        // Truly bad indentation is still reported.
+        assert!(parse_yaml("a:\n  b: 1\n c: 2\n", &YamlLimits::default()).is_err());
+    }
 
     #[test]
     fn lines_and_yaml11_booleans() {
