@@ -628,6 +628,20 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             return Err(ScanError::EnvFileMissing(forced.to_string()));
         }
     }
+    // A `.env` that only sets Compose's own variables (`COMPOSE_PROJECT_NAME=paperless`)
+    // configures the `docker compose` command, not the application: it is no env file of
+    // the service for the env rules, for drift, or for file checks (ENV010 "not
+    // git-ignored", ENV009 "no template"). One named with `--env-file` is kept.
+    let compose_cli_env: BTreeSet<String> = env_files
+        .iter()
+        .filter(|f| {
+            f.parsed.only_compose_settings()
+                && options.env_file.as_deref().map(|e| e.trim_start_matches("./"))
+                    != Some(f.path.as_str())
+        })
+        .map(|f| f.path.clone())
+        .collect();
+    env_files.retain(|f| !compose_cli_env.contains(&f.path));
     let units = env_units(
         &env_files,
         &walked.files,
@@ -668,12 +682,19 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         units: &units,
     };
     for (i, rule) in pack.rules.iter().enumerate() {
-        let has_files = || !index.files(Group::AppliesWhen(i), &walked.files).is_empty();
+        let has_files = || {
+            index
+                .files(Group::AppliesWhen(i), &walked.files)
+                .iter()
+                .any(|f| !compose_cli_env.contains(&f.path))
+        };
         let verdict = match applies(rule, &stack_ids, has_files) {
             Err(why) => Verdict::NotApplicable(why),
             Ok(()) => match &rule.check {
                 Check::File(c) => {
-                    file::evaluate(rule, c, index.files(Group::FileCheck(i), &walked.files))
+                    let mut matching = index.files(Group::FileCheck(i), &walked.files);
+                    matching.retain(|f| !compose_cli_env.contains(&f.path));
+                    file::evaluate(rule, c, matching)
                 }
                 Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
                 Check::Content(c) => {
