@@ -268,10 +268,9 @@ impl Router {
                 }
                 _ => false,
             },
-            Target::Stack(i) => pack.stacks[i].considers(
-                path,
-                non_product || is_stack_evidence_excluded(path),
-            ),
+            Target::Stack(i) => {
+                pack.stacks[i].considers(path, non_product || is_stack_evidence_excluded(path))
+            }
         }
     }
 
@@ -636,7 +635,10 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .iter()
         .filter(|f| {
             f.parsed.only_compose_settings()
-                && options.env_file.as_deref().map(|e| e.trim_start_matches("./"))
+                && options
+                    .env_file
+                    .as_deref()
+                    .map(|e| e.trim_start_matches("./"))
                     != Some(f.path.as_str())
         })
         .map(|f| f.path.clone())

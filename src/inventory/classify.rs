@@ -354,7 +354,11 @@ mod tests {
 
     #[test]
     fn stack_evidence() {
-        for p in ["apps/docs/package.json", "docs/requirements.txt", "demo/package.json"] {
+        for p in [
+            "apps/docs/package.json",
+            "docs/requirements.txt",
+            "demo/package.json",
+        ] {
             assert!(is_stack_evidence_excluded(p), "{p}");
         }
         for p in ["apps/web/package.json", "package.json", "docs.py"] {

@@ -255,8 +255,10 @@ mod tests {
     #[test]
     fn compose_only_files() {
         assert!(parse_env("COMPOSE_PROJECT_NAME=paperless\n").only_compose_settings());
-        assert!(parse_env("# name\nCOMPOSE_FILE=a.yml:b.yml\nCOMPOSE_PROFILES=x\n")
-            .only_compose_settings());
+        assert!(
+            parse_env("# name\nCOMPOSE_FILE=a.yml:b.yml\nCOMPOSE_PROFILES=x\n")
+                .only_compose_settings()
+        );
         assert!(!parse_env("COMPOSE_PROJECT_NAME=x\nSECRET_KEY=y\n").only_compose_settings());
         assert!(!parse_env("").only_compose_settings());
     }
