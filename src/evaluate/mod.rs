@@ -14,7 +14,10 @@ pub mod structured;
 use crate::doc::{parse_documents, DocFormat, Node};
 use crate::finding::{Evidence, Finding, Location, Outcome};
 use crate::inventory::{
-    classify::{file_name, is_env_file_name, is_test_or_vendored},
+    classify::{
+        file_name, is_env_file_name, is_non_production, is_stack_evidence_excluded,
+        is_test_or_vendored,
+    },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
     WalkedFile,
 };
@@ -246,8 +249,9 @@ impl Router {
         }
     }
 
-    /// Whether a routed target evaluates this file at all (tests and vendored code
-    /// are skipped unless the rule includes them; `exclude` globs).
+    /// Whether a routed target evaluates this file at all (tests, vendored code and
+    /// development setups are skipped unless the rule includes them; `exclude` globs).
+    /// Stack detectors also skip documentation sites and demos.
     fn selects(&self, pack: &RulePack, target: Target, path: &str, non_product: bool) -> bool {
         match target {
             Target::Content(i) => match &pack.rules[i].check {
@@ -264,7 +268,9 @@ impl Router {
                 }
                 _ => false,
             },
-            Target::Stack(i) => pack.stacks[i].considers(path, non_product),
+            Target::Stack(i) => {
+                pack.stacks[i].considers(path, non_product || is_stack_evidence_excluded(path))
+            }
         }
     }
 
@@ -278,15 +284,19 @@ impl Router {
         if targets.is_empty() && !drift_kind && !env {
             return None;
         }
-        let non_product = is_test_or_vendored(path);
+        let non_product = is_non_production(path);
+        // Drift reads configuration from every file but tests and vendored code (a
+        // development Compose file still provides variables).
+        let drift_source = !is_test_or_vendored(path);
         let wanted = env
-            || (drift_kind && !non_product)
+            || (drift_kind && drift_source)
             || targets
                 .iter()
                 .any(|t| self.selects(pack, *t, path, non_product));
         wanted.then_some(Routed {
             targets,
             non_product,
+            drift_source,
         })
     }
 
@@ -349,8 +359,10 @@ struct FileOutput {
 /// What the walk learned about a file it decided to read.
 struct Routed {
     targets: Vec<Target>,
-    /// Tests, fixtures, examples, vendored or generated code.
+    /// Tests, fixtures, examples, vendored or generated code, development setups.
     non_product: bool,
+    /// Not test or vendored code: drift reads its configuration.
+    drift_source: bool,
 }
 
 fn visit_file(
@@ -375,6 +387,7 @@ fn visit_file(
     let Routed {
         targets,
         non_product,
+        drift_source,
     } = routed;
     let mut docs: Option<(DocFormat, Result<Vec<Node>, ()>)> = None;
     let may_match = router.may_match(pack, &targets, path, text, non_product);
@@ -440,7 +453,7 @@ fn visit_file(
             }
         }
     }
-    if router.drift && !non_product {
+    if router.drift && drift_source {
         collect_drift(path, text, docs, &mut out);
         router.drift_reads.add(path, std::mem::take(&mut out.reads));
     }
@@ -498,7 +511,7 @@ fn collect_drift(
 fn stack_detected_by_files(files: &[&WalkedFile], stack: &Stack) -> bool {
     files
         .iter()
-        .any(|f| stack.considers(&f.path, is_test_or_vendored(&f.path)))
+        .any(|f| stack.considers(&f.path, is_stack_evidence_excluded(&f.path)))
 }
 
 fn applies(
@@ -614,6 +627,23 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             return Err(ScanError::EnvFileMissing(forced.to_string()));
         }
     }
+    // A `.env` that only sets Compose's own variables (`COMPOSE_PROJECT_NAME=paperless`)
+    // configures the `docker compose` command, not the application: it is no env file of
+    // the service for the env rules, for drift, or for file checks (ENV010 "not
+    // git-ignored", ENV009 "no template"). One named with `--env-file` is kept.
+    let compose_cli_env: BTreeSet<String> = env_files
+        .iter()
+        .filter(|f| {
+            f.parsed.only_compose_settings()
+                && options
+                    .env_file
+                    .as_deref()
+                    .map(|e| e.trim_start_matches("./"))
+                    != Some(f.path.as_str())
+        })
+        .map(|f| f.path.clone())
+        .collect();
+    env_files.retain(|f| !compose_cli_env.contains(&f.path));
     let units = env_units(
         &env_files,
         &walked.files,
@@ -654,12 +684,19 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         units: &units,
     };
     for (i, rule) in pack.rules.iter().enumerate() {
-        let has_files = || !index.files(Group::AppliesWhen(i), &walked.files).is_empty();
+        let has_files = || {
+            index
+                .files(Group::AppliesWhen(i), &walked.files)
+                .iter()
+                .any(|f| !compose_cli_env.contains(&f.path))
+        };
         let verdict = match applies(rule, &stack_ids, has_files) {
             Err(why) => Verdict::NotApplicable(why),
             Ok(()) => match &rule.check {
                 Check::File(c) => {
-                    file::evaluate(rule, c, index.files(Group::FileCheck(i), &walked.files))
+                    let mut matching = index.files(Group::FileCheck(i), &walked.files);
+                    matching.retain(|f| !compose_cli_env.contains(&f.path));
+                    file::evaluate(rule, c, matching)
                 }
                 Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
                 Check::Content(c) => {

@@ -45,6 +45,10 @@ const SKIP_DIRS: &[&str] = &[
     "fixtures",
     "__fixtures__",
     "testdata",
+    // End-to-end suites: their code drives a browser against a running copy.
+    "e2e",
+    "playwright",
+    "cypress",
     "examples",
     "example",
     "samples",
@@ -130,6 +134,129 @@ pub fn is_test_or_vendored(path: &str) -> bool {
     false
 }
 
+/// Words that, as a folder name or a part of one, mark a development, test or demo
+/// setup: `dev/`, `docker/development/`, `local-dev/`, `playwright/`, `demo/`…
+/// Parts are split on `-`, `_` and `.`, so `devops/` or `latest/` are not matched.
+const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
+    "dev",
+    "devel",
+    "development",
+    "devcontainer",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "integration",
+    "e2e",
+    "playwright",
+    "cypress",
+    "selenium",
+    "demo",
+    "demos",
+    "example",
+    "examples",
+    "sample",
+    "samples",
+    "sandbox",
+    "playground",
+];
+
+/// Words that, as a part of a Compose file's or Dockerfile's own name, mark it as a
+/// development or test variant: `docker-compose.dev.yml`, `compose.ci-test.yml`,
+/// `Dockerfile.debug`, `dev.Dockerfile`. `override` is Compose's auto-loaded
+/// development overlay.
+const DEV_SETUP_NAME_WORDS: &[&str] = &[
+    "dev",
+    "devel",
+    "development",
+    "devcontainer",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "integration",
+    "ci",
+    "e2e",
+    "debug",
+    "playwright",
+    "cypress",
+    "override",
+];
+
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(['-', '_', '.']).filter(|w| !w.is_empty())
+}
+
+/// A Compose file or a Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`,
+/// `Containerfile`, `docker-compose*.yml`, `compose*.yaml`, `podman-compose.yml`).
+pub fn is_container_setup_file(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    let yaml = l.ends_with(".yml") || l.ends_with(".yaml");
+    l == "dockerfile"
+        || l.starts_with("dockerfile.")
+        || l.ends_with(".dockerfile")
+        || l == "containerfile"
+        || l.starts_with("containerfile.")
+        || (yaml
+            && (l.starts_with("docker-compose")
+                || l.starts_with("compose.")
+                || l.starts_with("compose-")
+                || l.starts_with("podman-compose")))
+}
+
+/// Whether a Compose file or Dockerfile sets up development, tests or a demo rather
+/// than a deployment: it sits in a folder named for one (`dev/`, `docker/development/`,
+/// `docker/testing/`, `e2e/`, `playwright/`, `demo/`, `examples/`, `.devcontainer/`…)
+/// or its own name says so (`docker-compose.dev.yml`, `compose.test.yml`,
+/// `Dockerfile.dev`). Other files are not judged here: a `dev/` folder of source
+/// code may well be part of the product.
+pub fn is_development_setup(path: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    let file = file_name(path);
+    let in_compose_folder = file_name(parent_dir(path)).eq_ignore_ascii_case("docker-compose")
+        && (file.ends_with(".yml") || file.ends_with(".yaml"));
+    if !is_container_setup_file(file) && !in_compose_folder {
+        return false;
+    }
+    let lower = path.to_ascii_lowercase();
+    let mut segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
+    let Some(name) = segments.pop() else {
+        return false;
+    };
+    segments
+        .iter()
+        .any(|d| words(d).any(|w| DEV_SETUP_FOLDER_WORDS.contains(&w)))
+        || words(name).any(|w| DEV_SETUP_NAME_WORDS.contains(&w))
+}
+
+/// Whether a path is not evidence about the deployed product for rules and stack
+/// detectors: test, vendored or generated code ([`is_test_or_vendored`]) or a
+/// development, test or demo container setup ([`is_development_setup`]).
+pub fn is_non_production(path: &str) -> bool {
+    is_test_or_vendored(path) || is_development_setup(path)
+}
+
+/// Folders that hold a documentation site: its `package.json` (a Next.js or Docusaurus
+/// docs site) or `requirements.txt` (Sphinx, with the framework for autodoc) says what
+/// the docs are built with, not what the product runs on.
+const DOCS_SITE_DIRS: &[&str] = &["docs", "doc", "documentation", "docs-site", "docsite"];
+
+/// Whether a path is no evidence of which stacks the product uses: non-production
+/// ([`is_non_production`]), a documentation site, or a demo or sandbox folder.
+pub fn is_stack_evidence_excluded(path: &str) -> bool {
+    if is_non_production(path) {
+        return true;
+    }
+    let path = path.trim_start_matches("./");
+    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    segments.pop();
+    segments.iter().any(|d| {
+        let d = d.to_ascii_lowercase();
+        DOCS_SITE_DIRS.contains(&d.as_str())
+            || matches!(d.as_str(), "demo" | "demos" | "sandbox" | "playground")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +300,8 @@ mod tests {
             "third_party/vendor/lib.min.js",
             "services/a/node_modules/x/index.js",
             "examples/demo/main.py",
+            "e2e/login.ts",
+            "frontend/cypress/support/commands.js",
         ] {
             assert!(is_test_or_vendored(p), "{p}");
         }
@@ -183,6 +312,57 @@ mod tests {
             "Dockerfile",
         ] {
             assert!(!is_test_or_vendored(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn development_setups() {
+        for p in [
+            "dev/docker-compose.yml",
+            "docker/development/compose.yml",
+            "docker/testing/compose.yml",
+            "playwright/compose/warden/Dockerfile",
+            "dev/app.Dockerfile",
+            "local-dev/compose.yaml",
+            "demo/docker-compose.yml",
+            ".devcontainer/Dockerfile",
+            "docker-compose.dev.yml",
+            "compose.ci-test.yaml",
+            "docker/compose/docker-compose.devcontainer.sqlite.yml",
+            "Dockerfile.debug",
+            "compose.override.yml",
+            "contrib/docker-compose/dev.yml",
+        ] {
+            assert!(is_development_setup(p), "{p}");
+            assert!(is_non_production(p), "{p}");
+        }
+        for p in [
+            "docker-compose.yml",
+            "docker/production/compose.yml",
+            "docker/compose/docker-compose.postgres-tika.yml",
+            "devops/docker-compose.yml",
+            "compose.deploy.yml",
+            "Dockerfile",
+            "docker/Dockerfile.alpine",
+            "dev/main.go",
+            "latest/compose.yml",
+            "contrib/docker-compose/traefik.yml",
+        ] {
+            assert!(!is_development_setup(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn stack_evidence() {
+        for p in [
+            "apps/docs/package.json",
+            "docs/requirements.txt",
+            "demo/package.json",
+        ] {
+            assert!(is_stack_evidence_excluded(p), "{p}");
+        }
+        for p in ["apps/web/package.json", "package.json", "docs.py"] {
+            assert!(!is_stack_evidence_excluded(p), "{p}");
         }
     }
 }

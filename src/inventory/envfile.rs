@@ -40,6 +40,14 @@ impl ParsedEnv {
         out
     }
 
+    /// Whether the file only configures the `docker compose` command itself: every key
+    /// is one of Compose's own variables (`COMPOSE_PROJECT_NAME`, `COMPOSE_FILE`,
+    /// `COMPOSE_PROFILES`…). Compose reads `.env` for them, and such a file holds no
+    /// application configuration and no secret. An empty file is not one.
+    pub fn only_compose_settings(&self) -> bool {
+        !self.entries.is_empty() && self.entries.iter().all(|e| e.key.starts_with("COMPOSE_"))
+    }
+
     pub fn get(&self, key: &str) -> Option<&EnvEntry> {
         self.entries.iter().rev().find(|e| e.key == key)
     }
@@ -242,5 +250,16 @@ mod tests {
         let env = parse_env("\u{feff}A=1\r\nB=2\r\n");
         assert_eq!(env.get("A").unwrap().value, "1");
         assert_eq!(env.get("B").unwrap().value, "2");
+    }
+
+    #[test]
+    fn compose_only_files() {
+        assert!(parse_env("COMPOSE_PROJECT_NAME=paperless\n").only_compose_settings());
+        assert!(
+            parse_env("# name\nCOMPOSE_FILE=a.yml:b.yml\nCOMPOSE_PROFILES=x\n")
+                .only_compose_settings()
+        );
+        assert!(!parse_env("COMPOSE_PROJECT_NAME=x\nSECRET_KEY=y\n").only_compose_settings());
+        assert!(!parse_env("").only_compose_settings());
     }
 }
