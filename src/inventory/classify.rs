@@ -164,7 +164,8 @@ const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
 /// Words that, as a part of a Compose file's or Dockerfile's own name, mark it as a
 /// development or test variant: `docker-compose.dev.yml`, `compose.ci-test.yml`,
 /// `Dockerfile.debug`, `dev.Dockerfile`. `override` is Compose's auto-loaded
-/// development overlay.
+/// development overlay. `ci` is not one: `Dockerfile.ci` often builds the image
+/// that is published.
 const DEV_SETUP_NAME_WORDS: &[&str] = &[
     "dev",
     "devel",
@@ -175,7 +176,6 @@ const DEV_SETUP_NAME_WORDS: &[&str] = &[
     "tests",
     "testing",
     "integration",
-    "ci",
     "e2e",
     "debug",
     "playwright",
@@ -344,6 +344,7 @@ mod tests {
             "compose.deploy.yml",
             "Dockerfile",
             "docker/Dockerfile.alpine",
+            ".github/workflows/Dockerfile.ci.alpine",
             "dev/main.go",
             "latest/compose.yml",
             "contrib/docker-compose/traefik.yml",
