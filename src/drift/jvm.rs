@@ -62,7 +62,11 @@ pub(super) fn extract_java(text: &str) -> Vec<Raw> {
             };
             let method = cap.get(1).map_or("", |g| g.as_str());
             let end = inner.end_or(open);
-            (name, end, matches!(method, "getOrDefault" | "containsKey"))
+            if method == "containsKey" {
+                out.push(Raw::presence(start, end, name));
+                continue;
+            }
+            (name, end, method == "getOrDefault")
         } else {
             let name = match args.get(&m, 0).map(|a| parse_literal(a, Flavor::Java)) {
                 Some(Lit::Static(s)) => Some(s),

@@ -87,6 +87,9 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
     let mut out = Vec::new();
     calls(&masked, &ctx, &mut out);
     membership(&masked, &ctx, &mut out);
+    if out.iter().any(|r| !r.has_default) && masked.contains("except") {
+        handled_key_errors(&masked, &mut out);
+    }
     if masked.contains("BaseSettings") {
         pydantic(&masked, &mut out);
     }
@@ -358,7 +361,11 @@ fn calls(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
         if let Some(c) = args.close {
             has_default |= followed_by_or(b, c + 1);
         }
-        out.push(Raw::new(start, end, name, has_default));
+        out.push(Raw {
+            // os.environ["X"] raises KeyError when X is missing
+            strict: kind == Kind::Index && !has_default,
+            ..Raw::new(start, end, name, has_default)
+        });
     }
 }
 
@@ -379,12 +386,78 @@ fn membership(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
             continue;
         };
         if ctx.is_environ(recv.as_str()) {
-            out.push(Raw::new(
+            out.push(Raw::presence(
                 whole.start(),
                 whole.end(),
                 Some(name.as_str().to_string()),
-                true,
             ));
+        }
+    }
+}
+
+/// Marks reads inside a `try:` whose handler catches the `KeyError` a missing
+/// variable raises (`except KeyError`, `LookupError`, `Exception`, bare `except`):
+/// the code copes with the variable being unset.
+fn handled_key_errors(m: &str, out: &mut [Raw]) {
+    let lines = logical_lines(m);
+    let text = |l: &LLine| slice(m, l.start, l.end);
+    let header = |t: &str, w: &str| {
+        t.strip_prefix(w)
+            .is_some_and(|r| r.starts_with([':', ' ', '\t', '(']))
+    };
+    for r in out
+        .iter_mut()
+        .filter(|r| !r.has_default && r.name.is_some())
+    {
+        let Some(k) = lines.partition_point(|l| l.start <= r.start).checked_sub(1) else {
+            continue;
+        };
+        let mut indent = lines[k].indent;
+        let mut found = None;
+        for j in (0..k).rev() {
+            let l = &lines[j];
+            if l.indent >= indent {
+                continue;
+            }
+            let t = text(l);
+            if header(t, "try") {
+                found = Some(j);
+                break;
+            }
+            if ["def", "async", "class", "except", "finally", "else"]
+                .iter()
+                .any(|w| header(t, w))
+            {
+                break;
+            }
+            indent = l.indent;
+        }
+        let Some(try_at) = found else { continue };
+        let t_indent = lines[try_at].indent;
+        for l in &lines[k + 1..] {
+            if l.indent > t_indent {
+                continue;
+            }
+            if l.indent < t_indent {
+                break;
+            }
+            let t = text(l);
+            if !header(t, "except") {
+                if header(t, "else") || header(t, "finally") {
+                    continue;
+                }
+                break;
+            }
+            let clause = t["except".len()..].trim_start();
+            if clause.starts_with(':')
+                || ["KeyError", "LookupError", "Exception", "BaseException"]
+                    .iter()
+                    .any(|e| clause.contains(e))
+            {
+                r.checked = true;
+                r.has_default = true;
+                break;
+            }
         }
     }
 }
