@@ -270,7 +270,7 @@ impl Router {
         }
         let non_product = is_test_or_vendored(path);
         let wanted = env
-            || (drift_kind && !non_product)
+            || (drift_kind && (!non_product || drift::aux_reads_wanted(path)))
             || targets
                 .iter()
                 .any(|t| self.selects(pack, *t, path, non_product));
@@ -429,7 +429,7 @@ fn visit_file(
             }
         }
     }
-    if router.drift && !non_product {
+    if router.drift && (!non_product || drift::aux_reads_wanted(path)) {
         collect_drift(path, text, docs, &mut out);
         router.drift_reads.add(path, std::mem::take(&mut out.reads));
     }
@@ -446,14 +446,16 @@ fn collect_drift(
 ) {
     use crate::drift::SourceKind;
     let kind = drift::read_kind(path);
+    // Tests and tooling only show which variables are used; they provide nothing.
+    let product = drift::provides_for_production(path);
     if let Some(kind) = kind {
         out.reads = crate::drift::extract_env_reads(kind, text)
             .into_iter()
             .filter(drift::keep_read)
             .collect();
-        if kind == SourceKind::Dockerfile {
+        if product {
             out.provided.extend(
-                crate::drift::extract_dockerfile_provided(text)
+                crate::drift::extract_provided(path, kind, text)
                     .into_iter()
                     .map(|(name, line)| drift::Provision {
                         name,
@@ -462,6 +464,9 @@ fn collect_drift(
                     }),
             );
         }
+    }
+    if !product {
+        return;
     }
     let Some(format) = DocFormat::from_path(path) else {
         return;
