@@ -137,6 +137,8 @@ pub fn extract_env_reads(kind: SourceKind, text: &str) -> Vec<EnvRead> {
     };
     if let Some(lang) = usage::Lang::of(kind) {
         usage::refine(lang, text, &mut raws);
+    } else if kind == SourceKind::Shell {
+        usage::refine_shell(text, &mut raws);
     }
     common::finalize(text, raws)
 }
@@ -216,7 +218,27 @@ mod tests {
             "viper.AutomaticEnv()\nviper.GetString(".into(),
             "`env:\"".into(),
             "#[arg(env".into(),
+            "const env = process.env;\nenv.".into(),
+            "const env = process.env;\nenv[".into(),
+            "import e from \"./x\";\ne.".into(),
+            "export default f(process.env".into(),
+            "{ ...process.env".into(),
+            "é{ ...process.env }".into(),
+            "if (é process.env.X) {".into(),
+            "x = ENV[\"X\"]\nunless x".into(),
+            "try:\n  os.environ[\"X\"]\nexcept".into(),
+            "<%= ENV[".into(),
+            "<%".into(),
+            "é: <%= ENV['X'] %>\n  é".into(),
+            "ARG X=1 #".into(),
+            "@Deprecated(\n public A = process.env.".into(),
+            "process.env.A ?? process.env.".into(),
+            "os.Getenv(\"A\") == \"\" || os.Getenv(\"".into(),
         ];
+        inputs.push(format!("{}process.env.X", "é{".repeat(3000)));
+        inputs.push("if (process.env.A) {\n".repeat(5000) + "x = process.env.B");
+        inputs.push("if ENV[\"A\"]\n  ".repeat(3000) + "ENV[\"B\"]");
+        inputs.push("x = process.env.A\nif (x) {}\n".repeat(5000));
         inputs.push("$(".repeat(5000));
         inputs.push("${X:-".repeat(5000));
         inputs.push("\"$(".repeat(3000));

@@ -698,7 +698,7 @@ fn stops_nearby(m: &str, start: usize, end: usize) -> bool {
     // the check's own block, not the code after a blank line
     let after = after.split("\n\n").next().unwrap_or(after);
     // Ruby modifiers: `raise "X is required" unless ENV["X"]`
-    let line_start = m[..start.min(m.len())].rfind('\n').map_or(0, |p| p + 1);
+    let line_start = slice(m, 0, start).rfind('\n').map_or(0, |p| p + 1);
     let before = slice(m, line_start.max(start.saturating_sub(STOP_WINDOW)), start);
     STOPS
         .iter()
@@ -708,7 +708,7 @@ fn stops_nearby(m: &str, start: usize, end: usize) -> bool {
 /// Marks reads inside a block that runs only when a condition on the
 /// environment holds (`if (process.env.ENABLE_TRACING == "1") { … X … }`,
 /// `if ENV["PLAID_CLIENT_ID"].present?` … `ENV["PLAID_ENV"]`): needed only when
-/// that feature is on, so optional at that read.
+/// that feature is on, so optional at that read. One pass over the text.
 fn conditional_blocks(m: &str, lang: Lang, raws: &mut [Raw]) {
     // `if (process.env.NODE_ENV === "production") { … }` picks an environment,
     // not a feature: production runs that block, so its reads stay required
@@ -726,17 +726,22 @@ fn conditional_blocks(m: &str, lang: Lang, raws: &mut [Raw]) {
         let i = starts.partition_point(|&s| s < a);
         starts.get(i).is_some_and(|&s| s < b)
     };
-    for r in raws.iter_mut() {
-        if r.name.is_none() || r.has_default || r.checked || r.build_time {
-            continue;
-        }
-        // a raising read inside the block still raises once the block runs, but
-        // the block runs only when the feature is on
-        let guarded = match lang {
-            Lang::Python | Lang::Ruby => indented_under_condition(m, r.start, &reads_env),
-            _ => braced_under_condition(m, r.start, &reads_env),
-        };
-        if guarded {
+    let mut todo: Vec<usize> = (0..raws.len())
+        .filter(|&k| {
+            let r = &raws[k];
+            r.name.is_some() && !r.has_default && !r.checked && !r.build_time
+        })
+        .collect();
+    if todo.is_empty() {
+        return;
+    }
+    todo.sort_by_key(|&k| raws[k].start);
+    let guarded = match lang {
+        Lang::Python | Lang::Ruby => indented_guards(m, &todo, raws, &reads_env),
+        _ => braced_guards(m, &todo, raws, &reads_env),
+    };
+    for k in guarded {
+        if let Some(r) = raws.get_mut(k) {
             r.has_default = true;
         }
     }
@@ -760,81 +765,205 @@ const ENVIRONMENT_NAMES: &[&str] = &[
     "STAGE",
 ];
 
-/// How far back enclosing blocks are looked for.
-const BLOCK_LOOK_BACK: usize = 4096;
+/// How far back a block's header is looked at, in bytes.
+const HEADER_LOOK_BACK: usize = 512;
 
-fn braced_under_condition(m: &str, start: usize, reads_env: &dyn Fn(usize, usize) -> bool) -> bool {
+/// Reads (of `todo`, sorted by start) inside a `{ }` block opened by an `if`
+/// whose condition reads the environment.
+fn braced_guards(
+    m: &str,
+    todo: &[usize],
+    raws: &[Raw],
+    reads_env: &dyn Fn(usize, usize) -> bool,
+) -> Vec<usize> {
     let b = m.as_bytes();
-    let stop = start.saturating_sub(BLOCK_LOOK_BACK);
-    let mut depth = 0usize;
-    let mut i = start;
-    let mut levels = 0;
-    while i > stop && levels < 4 {
-        i -= 1;
-        match b[i] {
-            b'}' => depth += 1,
-            b'{' if depth > 0 => depth -= 1,
+    let mut out = Vec::new();
+    // per open `{`: whether its block is guarded
+    let mut stack: Vec<bool> = Vec::new();
+    let mut guarded_open = 0usize;
+    let mut next = todo.iter().peekable();
+    let mut last_boundary = 0usize;
+    for (i, &c) in b.iter().enumerate() {
+        while let Some(&&k) = next.peek() {
+            if raws[k].start > i {
+                break;
+            }
+            if guarded_open > 0 {
+                out.push(k);
+            }
+            next.next();
+        }
+        if next.peek().is_none() {
+            break;
+        }
+        match c {
             b'{' => {
-                levels += 1;
-                // the block's header: back to the previous statement boundary
-                let h_start = m[stop..i]
-                    .rfind([';', '{', '}'])
-                    .map_or(stop, |p| stop + p + 1);
+                let h_start = last_boundary.max(i.saturating_sub(HEADER_LOOK_BACK));
                 let header = slice(m, h_start, i).trim_start();
                 let is_if = header.starts_with("if ")
                     || header.starts_with("if(")
                     || header.starts_with("else if");
-                if is_if && reads_env(h_start, i) {
-                    return true;
-                }
+                let g = is_if && reads_env(h_start, i);
+                guarded_open += usize::from(g);
+                stack.push(g);
+                last_boundary = i + 1;
             }
+            b'}' => {
+                if stack.pop() == Some(true) {
+                    guarded_open -= 1;
+                }
+                last_boundary = i + 1;
+            }
+            b';' => last_boundary = i + 1,
             _ => {}
         }
     }
-    false
+    out
 }
 
-fn indented_under_condition(
+/// Reads (of `todo`, sorted by start) on lines indented under an `if`/`elif`/
+/// `unless` line that reads the environment, within the same `def`/`class`.
+fn indented_guards(
     m: &str,
-    start: usize,
+    todo: &[usize],
+    raws: &[Raw],
     reads_env: &dyn Fn(usize, usize) -> bool,
-) -> bool {
-    let stop = start.saturating_sub(BLOCK_LOOK_BACK);
-    let line_start = m[..start.min(m.len())].rfind('\n').map_or(0, |p| p + 1);
-    let indent_of = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
-    let mut indent = indent_of(slice(m, line_start, start));
-    let mut end = line_start;
-    while end > stop && indent > 0 {
-        let prev_start = m[..end - 1].rfind('\n').map_or(0, |p| p + 1);
-        let line = slice(m, prev_start, end - 1);
-        end = prev_start;
-        if line.trim().is_empty() {
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    // open blocks: (indent, guarded, is a def/class boundary)
+    let mut stack: Vec<(usize, bool, bool)> = Vec::new();
+    let mut next = todo.iter().peekable();
+    let mut offset = 0usize;
+    for line in m.split('\n') {
+        let at = offset;
+        offset += line.len() + 1;
+        if next.peek().is_none() {
+            break;
+        }
+        let t = line.trim_start_matches([' ', '\t']);
+        if t.trim().is_empty() {
             continue;
         }
-        let li = indent_of(line);
-        if li >= indent {
-            continue;
+        let indent = line.len() - t.len();
+        while stack.last().is_some_and(|&(i, _, _)| i >= indent) {
+            stack.pop();
         }
-        indent = li;
-        let t = line.trim_start();
+        let guarded = stack
+            .iter()
+            .rev()
+            .take_while(|&&(_, _, boundary)| !boundary)
+            .any(|&(_, g, _)| g);
+        while let Some(&&k) = next.peek() {
+            if raws[k].start >= offset {
+                break;
+            }
+            if guarded && raws[k].start >= at {
+                out.push(k);
+            }
+            next.next();
+        }
         if ["def ", "class ", "module "]
             .iter()
             .any(|w| t.starts_with(w))
         {
-            return false;
-        }
-        if ["if ", "elif ", "unless ", "when "]
+            stack.push((indent, false, true));
+        } else if ["if ", "elif ", "unless ", "when "]
             .iter()
             .any(|w| t.starts_with(w))
-            && reads_env(prev_start, prev_start + line.len())
         {
-            return true;
-        }
-        if end == 0 {
-            break;
+            stack.push((indent, reads_env(at, at + line.len()), false));
+        } else {
+            stack.push((indent, false, false));
         }
     }
-    false
+    out
+}
+
+/// Shell scripts (entrypoints): a read inside a test (`[ -n "$X" ]`,
+/// `[[ $X == true ]]`, `test -z "$X"`) or a `case "$X" in` is optional, unless the
+/// test asks whether it is missing and the script then exits with an error
+/// (`[ -z "$X" ] && { echo "X is required"; exit 1; }`). Reads inside an
+/// `if` whose test reads another variable are needed only when that holds.
+pub(super) fn refine_shell(text: &str, raws: &mut [Raw]) {
+    if raws.iter().all(|r| r.name.is_none() || r.has_default) {
+        return;
+    }
+    let m = mask_comments(text, CommentStyle::LineHash { bang: false });
+    for r in raws.iter_mut() {
+        if r.name.is_none() || r.has_default || r.checked {
+            continue;
+        }
+        let u = shell_test(&m, r.start);
+        if u.missing && shell_fails_after(&m, r.end) {
+            continue;
+        }
+        r.checked |= u.checked;
+    }
+    let mut starts: Vec<usize> = raws
+        .iter()
+        .filter(|r| r.name.is_some())
+        .map(|r| r.start)
+        .collect();
+    starts.sort_unstable();
+    let reads_env = |a: usize, b: usize| {
+        let i = starts.partition_point(|&s| s < a);
+        starts.get(i).is_some_and(|&s| s < b)
+    };
+    let mut todo: Vec<usize> = (0..raws.len())
+        .filter(|&k| raws[k].name.is_some() && !raws[k].has_default && !raws[k].checked)
+        .collect();
+    todo.sort_by_key(|&k| raws[k].start);
+    for k in indented_guards(&m, &todo, raws, &reads_env) {
+        if let Some(r) = raws.get_mut(k) {
+            r.has_default = true;
+        }
+    }
+}
+
+/// Whether the shell expansion at `start` sits in a test or a `case` word.
+fn shell_test(m: &str, start: usize) -> Use {
+    let line_start = slice(m, 0, start).rfind('\n').map_or(0, |p| p + 1);
+    let before = slice(m, line_start.max(start.saturating_sub(LOOK_BACK)), start);
+    // the current command: after the last separator
+    let cmd_start = ["; ", "&&", "||", "then ", "do "]
+        .iter()
+        .filter_map(|sep| before.rfind(sep).map(|p| p + sep.len()))
+        .max()
+        .unwrap_or(0);
+    let cmd = before[cmd_start..].trim_start();
+    let cmd = cmd
+        .strip_prefix("if ")
+        .or_else(|| cmd.strip_prefix("elif "))
+        .unwrap_or(cmd);
+    let cmd = cmd.strip_prefix("! ").unwrap_or(cmd).trim_start();
+    if cmd.starts_with("case ") {
+        return CHECK;
+    }
+    let in_test = (cmd.starts_with("[ ") || cmd.starts_with("[[ ") || cmd.starts_with("test "))
+        && !cmd.contains(" ]");
+    if !in_test {
+        return NONE;
+    }
+    let tail = cmd.trim_end().trim_end_matches(['"', '\'']).trim_end();
+    if tail.ends_with("-z") {
+        MISSING
+    } else {
+        CHECK
+    }
+}
+
+/// Whether the script exits with an error right after `end` (`exit 1`, `die`).
+fn shell_fails_after(m: &str, end: usize) -> bool {
+    let after = slice(m, end, end.saturating_add(STOP_WINDOW));
+    let after = after.split("\n\n").next().unwrap_or(after);
+    let b = after.as_bytes();
+    after.match_indices("exit").any(|(p, _)| {
+        let word_start = p == 0 || !is_word_byte(b[p - 1]);
+        let code = after[p + 4..].trim_start();
+        word_start && code.starts_with(|c: char| ('1'..='9').contains(&c) || c == '$')
+    }) || ["die ", "fatal ", "abort", "return 1"]
+        .iter()
+        .any(|s| after.contains(s))
 }
 
 /// The local the read starting at `start` is assigned to, if the read (possibly
@@ -1084,6 +1213,26 @@ mod tests {
             ("ok = ENV.fetch(\"X\") == \"1\"", REQUIRED),
         ] {
             assert_eq!(one(Ruby, src), want, "{src}");
+        }
+    }
+
+    #[test]
+    fn shell() {
+        use SourceKind::Shell;
+        for (src, want) in [
+            ("if [ -n \"$X\" ]; then\n  echo on\nfi", CHECKED),
+            ("if [[ $X == true ]]; then :; fi", CHECKED),
+            ("[ \"$X\" = \"1\" ] && start", CHECKED),
+            ("case \"$X\" in\n  on) start;;\nesac", CHECKED),
+            ("[ -z \"$X\" ] && exit 0", CHECKED),
+            (
+                "if [ -z \"$X\" ]; then\n  echo 'X is required' >&2\n  exit 1\nfi",
+                REQUIRED,
+            ),
+            ("if [ -n \"$A\" ]; then\n  curl \"$X\"\nfi", DEFAULT),
+            ("exec app --db \"$X\"", REQUIRED),
+        ] {
+            assert_eq!(one(Shell, src), want, "{src}");
         }
     }
 

@@ -699,9 +699,19 @@ fn is_system(name: &str) -> bool {
         "INSTANCE_ID",
         "K_SERVICE",
         "K_REVISION",
-        // build metadata Heroku and Docker Hub set
+        // build and release metadata CI, Heroku or Docker Hub set
         "SOURCE_VERSION",
         "SOURCE_COMMIT",
+        "RELEASE",
+        "GIT_SHA",
+        "GIT_COMMIT",
+        "GIT_COMMIT_SHA",
+        "GIT_REV",
+        "COMMIT_SHA",
+        "COMMIT_HASH",
+        "BUILD_ID",
+        "BUILD_NUMBER",
+        "BUILD_SHA",
     ];
     const PREFIXES: &[&str] = &[
         "GITHUB_",
@@ -932,7 +942,12 @@ impl<'a> View<'a> {
             .dynamic
             .iter()
             .map(|r| (r, computed_name_parts(&r.read.expr)))
-            .chain(self.reads.opaque.iter().map(|r| (r, Vec::new())))
+            .chain(
+                self.reads
+                    .opaque
+                    .iter()
+                    .map(|r| (r, computed_name_parts(&r.read.expr))),
+            )
             .collect()
     }
 
@@ -1109,6 +1124,8 @@ fn read_location(r: &Read) -> Location {
 /// containing all the literal parts of the expression (`f"{p}_API_KEY"` →
 /// `_API_KEY`); a read without literal parts may read any name.
 fn computed_name_parts(expr: &str) -> Vec<String> {
+    // the name is in the call's arguments (`os.getenv(f"{p}_KEY")`); a setting such
+    // as `env_nested_delimiter="__"` is its own argument
     let args = expr.find(['(', '[']).map_or(expr, |p| &expr[p..]);
     let b = args.as_bytes();
     let mut parts = Vec::new();
@@ -1229,7 +1246,10 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
                             continue;
                         }
                         match view.key_use(&e.key, &computed) {
-                            Use::Read => continue,
+                            Use::Read => {
+                                judged += 1;
+                                continue;
+                            }
                             Use::Maybe(r) => {
                                 unsure.push(r);
                                 continue;
@@ -1414,6 +1434,8 @@ mod tests {
             "BUNDLE_GEMFILE",
             "RAILS_ENV",
             "GOMAXPROCS",
+            "RELEASE",
+            "SOURCE_VERSION",
         ] {
             assert!(is_system(n) && is_ambient(n), "{n}");
         }
