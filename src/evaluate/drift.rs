@@ -333,10 +333,13 @@ fn is_tooling_path(path: &str) -> bool {
         "/config/environments/development.rb",
         "/config/environments/test.rb",
     ];
+    // Below a JVM source root the folders are package names (`com/acme/doc/`),
+    // not project layout.
+    let layout = path.find("src/main/").map_or(path, |i| &path[..i]);
     // `/{path}` contains `d`, without building that string for every file.
     if DIRS
         .iter()
-        .any(|d| path.contains(d) || path.starts_with(&d[1..]))
+        .any(|d| layout.contains(d) || layout.starts_with(&d[1..]) || path.ends_with(d))
     {
         return true;
     }
@@ -1390,6 +1393,8 @@ mod tests {
             "cmd/api/main.go",
             "docker-compose.yml",
             "compose.prod.yml",
+            "api/src/main/java/com/acme/doc/DocService.java",
+            "src/main/kotlin/org/x/testing/Fixtures.kt",
         ] {
             assert!(is_product_path(p), "{p}");
         }
