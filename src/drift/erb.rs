@@ -3,7 +3,6 @@
 
 use super::common::Raw;
 use super::ruby;
-use super::usage::{self, Lang};
 
 /// Reads inside the ERB tags of `text`; the rest is blanked first (newlines kept,
 /// so offsets and lines stay those of the file).
@@ -12,8 +11,8 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
         return Vec::new();
     }
     let code = ruby_only(text);
+    // (the Ruby extractor judges how each read is used)
     let mut raws = ruby::extract(&code);
-    usage::refine(Lang::Ruby, &code, &mut raws);
     yaml_sections(text, &mut raws);
     raws
 }

@@ -9,6 +9,7 @@ use regex::Regex;
 use super::common::{
     line_before, mask_comments, parse_literal, split_args, CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 static GETENV: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)os[ \t]*\.[ \t]*(Getenv|LookupEnv)[ \t]*\(").expect("valid regex")
@@ -38,6 +39,7 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
     if m.contains("viper") {
         viper(&m, &mut out);
     }
+    usage::refine_masked(Lang::Go, &m, &mut out);
     out
 }
 

@@ -10,9 +10,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::common::{
-    followed_by, followed_by_assignment, is_upper_snake, line_before, mask_comments, parse_literal,
-    skip_ws, slice, split_args, trimmed_start, CommentStyle, Flavor, Lit, Raw,
+    floor_boundary, followed_by, followed_by_assignment, is_upper_snake, line_before,
+    mask_comments, parse_literal, skip_ws, slice, split_args, trimmed_start, CommentStyle, Flavor,
+    Lit, Raw,
 };
+use super::usage::{self, Lang};
 use super::Via;
 
 /// The env object itself; what follows it is classified in code.
@@ -39,7 +41,7 @@ static MEMBERSHIP: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `import a from "m"`, `import a, { b as c } from "m"`, `import { b } from "m"`.
 static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?-u:\b)import[ \t]+(?:([A-Za-z_$][A-Za-z0-9_$]*)[ \t]*(?:,[ \t]*)?)?(?:\{([^{}]*)\})?[ \t\r\n]*from[ \t]*["']([^"'\n]+)["']"#)
+    Regex::new(r#"^import[ \t]+(?:([A-Za-z_$][A-Za-z0-9_$]*)[ \t]*(?:,[ \t]*)?)?(?:\{([^{}]*)\})?[ \t\r\n]*from[ \t]*["']([^"'\n]+)["']"#)
         .expect("valid regex")
 });
 /// `const a = require("m")`, `const { b, c: d } = require("m")`.
@@ -55,10 +57,6 @@ static EXPORT_IDENT: LazyLock<Regex> = LazyLock::new(|| {
 /// `export { a, b as c }` (not re-exports `export { a } from "m"`).
 static EXPORT_LIST: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u:\b)export[ \t]*\{([^{}]*)\}").expect("valid regex"));
-/// A binding followed by a member access or an index.
-static MEMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([A-Za-z_$][A-Za-z0-9_$]*)[ \t]*(\?\.|\.|\[)").expect("valid regex")
-});
 /// `{ A, B } = binding`
 static DESTRUCTURE_ANY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\{([^{}]*)\}[ \t\r\n]*=[ \t\r\n]*([A-Za-z_$][A-Za-z0-9_$]*)").expect("valid regex")
@@ -110,12 +108,31 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
     let m = mask_comments(text, STYLE);
     let mut out = Vec::new();
     let mut bindings = Bindings::default();
-    member_reads(&m, &mut out, &mut bindings);
-    destructuring(&m, &mut out);
-    if !bindings.is_empty() {
-        exported_aliases(&m, &bindings, &mut out);
+    // every read names `env` (process.env, import.meta.env, Bun.env, Deno.env);
+    // only imports can bring an alias from elsewhere
+    let has_env = memchr::memmem::find(m.as_bytes(), b"env").is_some();
+    let has_imports = memchr::memmem::find(m.as_bytes(), b"import").is_some()
+        || memchr::memmem::find(m.as_bytes(), b"require").is_some();
+    if has_env {
+        member_reads(&m, &mut out, &mut bindings);
+        destructuring(&m, &mut out);
+        deno(&m, &mut out);
+        for cap in MEMBERSHIP.captures_iter(&m) {
+            if let (Some(w), Some(n)) = (cap.get(0), cap.get(2)) {
+                out.push(Raw::presence(
+                    w.start(),
+                    w.end(),
+                    Some(n.as_str().to_string()),
+                ));
+            }
+        }
+        if !bindings.is_empty() {
+            exported_aliases(&m, &bindings, &mut out);
+        }
     }
-    imports(&m, &mut bindings);
+    if has_imports {
+        imports(&m, &mut bindings);
+    }
     if !bindings.is_empty() {
         binding_reads(&m, &bindings, &mut out);
     }
@@ -124,17 +141,12 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
             r.legacy |= deprecated_member(&m, r.start);
         }
     }
-    deno(&m, &mut out);
-    for cap in MEMBERSHIP.captures_iter(&m) {
-        if let (Some(w), Some(n)) = (cap.get(0), cap.get(2)) {
-            out.push(Raw::presence(
-                w.start(),
-                w.end(),
-                Some(n.as_str().to_string()),
-            ));
-        }
-    }
+    usage::refine_masked(Lang::Js, &m, &mut out);
     out
+}
+
+fn is_js_ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$'
 }
 
 fn js_ident_end(b: &[u8], i: usize) -> usize {
@@ -448,10 +460,35 @@ fn exported_aliases(m: &str, bindings: &Bindings, out: &mut Vec<Raw>) {
     }
 }
 
-/// Whether an import specifier can name a file of the project (not a package).
+/// Whether an import specifier can name a file of the project (not a package)
+/// that holds configuration: `./utils/environment`, `~/env`, `@/config`.
 fn local_module(spec: &str) -> bool {
-    spec.starts_with(['.', '@', '~', '#', '/']) || spec.contains('/')
+    let local = spec.starts_with(['.', '@', '~', '#', '/']) || spec.contains('/');
+    let last = spec.rsplit('/').next().unwrap_or(spec).to_ascii_lowercase();
+    local
+        && ["env", "conf", "setting", "secret"]
+            .iter()
+            .any(|w| last.contains(w))
 }
+
+/// The quoted specifier after the first `keyword` of `window` (`from "./env"`,
+/// `require("./env")`).
+fn statement_spec<'w>(window: &'w str, keyword: &str) -> Option<&'w str> {
+    let b = window.as_bytes();
+    memchr::memmem::find_iter(b, keyword.as_bytes()).find_map(|at| {
+        let mut i = at + keyword.len();
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n' | b'(') {
+            i += 1;
+        }
+        let q = *b.get(i).filter(|c| matches!(c, b'"' | b'\''))?;
+        let len = memchr::memchr2(q, b'\n', &b[i + 1..])?;
+        // the quotes are ASCII, so both ends are char boundaries
+        window.get(i + 1..i + 1 + len)
+    })
+}
+
+/// How far an import statement is followed, in bytes.
+const IMPORT_MAX_BYTES: usize = 1024;
 
 /// Bindings imported from project modules: `import env from "./env"`,
 /// `import { env as e } from "@/env"`, `const env = require("./env")`.
@@ -484,7 +521,25 @@ fn imports(m: &str, bindings: &mut Bindings) {
             })
             .collect()
     };
-    for cap in IMPORT.captures_iter(m) {
+    let b = m.as_bytes();
+    // anchored at each `import` keyword: one regex run over the whole file with
+    // captures costs more than the few statements it finds
+    for p in memchr::memmem::find_iter(b, b"import") {
+        if p > 0 && (is_js_ident_byte(b[p - 1]) || b[p - 1] == b'.') {
+            continue;
+        }
+        if !matches!(b.get(p + 6), Some(b' ' | b'\t')) {
+            continue;
+        }
+        let window = slice(m, p, p.saturating_add(IMPORT_MAX_BYTES));
+        // most imports are packages or modules without configuration: look at
+        // the specifier before running the regex
+        if !statement_spec(window, "from").is_some_and(local_module) {
+            continue;
+        }
+        let Some(cap) = IMPORT.captures(window) else {
+            continue;
+        };
         let Some(module) = cap.get(3).map(|g| g.as_str()) else {
             continue;
         };
@@ -499,7 +554,18 @@ fn imports(m: &str, bindings: &mut Bindings) {
             }
         }
     }
-    for cap in REQUIRE.captures_iter(m) {
+    for p in memchr::memmem::find_iter(b, b"require") {
+        let look = floor_boundary(m, p.saturating_sub(IMPORT_MAX_BYTES));
+        let from = slice(m, look, p)
+            .rfind(['\n', ';'])
+            .map_or(look, |q| look + q + 1);
+        let window = slice(m, from, p.saturating_add(IMPORT_MAX_BYTES));
+        if !statement_spec(&window[p - from..], "require").is_some_and(local_module) {
+            continue;
+        }
+        let Some(cap) = REQUIRE.captures(window) else {
+            continue;
+        };
         let Some(module) = cap.get(3).map(|g| g.as_str()) else {
             continue;
         };
@@ -538,19 +604,35 @@ fn binding_reads(m: &str, bindings: &Bindings, out: &mut Vec<Raw>) {
                 }
             }
         };
-    for cap in MEMBER.captures_iter(m) {
-        let (Some(w), Some(id), Some(op)) = (cap.get(0), cap.get(1), cap.get(2)) else {
+    // Each binding's occurrences, found with memmem: a file binds a handful of
+    // names, and most of its identifiers are not among them.
+    let mut names: Vec<&String> = bindings.keys().collect();
+    names.sort();
+    let mut hits: Vec<(usize, &Binding, usize)> = Vec::new();
+    for name in names {
+        let Some(bind) = bindings.get(name) else {
             continue;
         };
-        let Some(bind) = bindings.get(id.as_str()) else {
-            continue;
-        };
-        let start = id.start();
-        if start > 0 && (b[start - 1] == b'.' || b[start - 1].is_ascii_alphanumeric()) {
-            continue;
+        for p in memchr::memmem::find_iter(b, name.as_bytes()) {
+            let end = p + name.len();
+            let before_ok = p == 0 || !(b[p - 1] == b'.' || is_js_ident_byte(b[p - 1]));
+            if !before_ok || b.get(end).is_some_and(|&c| is_js_ident_byte(c)) {
+                continue;
+            }
+            let j = skip_ws(b, end, 64);
+            let op_end = match (b.get(j), b.get(j + 1)) {
+                (Some(b'?'), Some(b'.')) => j + 2,
+                (Some(b'.'), _) => j + 1,
+                (Some(b'['), _) => j + 1,
+                _ => continue,
+            };
+            hits.push((p, bind, op_end));
         }
-        if op.as_str() == "[" {
-            let args = split_args(m, w.end(), m.len(), Some(b']'));
+    }
+    hits.sort_by_key(|h| h.0);
+    for (start, bind, op_end) in hits {
+        if b[op_end - 1] == b'[' {
+            let args = split_args(m, op_end, m.len(), Some(b']'));
             let Some(close) = args.close else { continue };
             if followed_by_assignment(b, close + 1) {
                 continue;
@@ -563,7 +645,7 @@ fn binding_reads(m: &str, bindings: &Bindings, out: &mut Vec<Raw>) {
             push(start, close + 1, name, fallback_after(b, close + 1), bind);
             continue;
         }
-        let k = skip_ws(b, w.end(), 64);
+        let k = skip_ws(b, op_end, 64);
         let e = js_ident_end(b, k);
         if e == k || followed_by(b, e, "(") || followed_by_assignment(b, e) {
             continue;
@@ -986,7 +1068,7 @@ mod tests {
                 &[("SECRET_KEY@./utils/environment#default", true)],
             ),
             (
-                "import { env as e } from \"~/env\";\nimport React from \"react\";\nuse(e.API_URL, React.CONSTANT);",
+                "import { fromEnv, env as e } from \"~/env\";\nimport React from \"react\";\nuse(e.API_URL, React.CONSTANT);",
                 &[("API_URL@~/env#env", false)],
             ),
             (

@@ -10,6 +10,7 @@ use super::common::{
     followed_by, is_upper_snake, line_before, mask_comments, parse_literal, skip_ws, split_args,
     CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 static GETENV: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)System[ \t]*\.[ \t]*getenv[ \t]*\(").expect("valid regex")
@@ -120,6 +121,7 @@ pub(super) fn extract_java(text: &str) -> Vec<Raw> {
             ));
         }
     }
+    usage::refine_masked(Lang::Java, &m, &mut out);
     out
 }
 

@@ -122,6 +122,9 @@ pub enum SourceKind {
 /// Every environment-variable read in `text`, interpreted as `kind`, sorted
 /// by (line, column).
 pub fn extract_env_reads(kind: SourceKind, text: &str) -> Vec<EnvRead> {
+    if !may_read(kind, text) {
+        return Vec::new();
+    }
     let mut raws = match kind {
         SourceKind::Python => python::extract(text),
         SourceKind::JavaScript => javascript::extract(text),
@@ -135,12 +138,29 @@ pub fn extract_env_reads(kind: SourceKind, text: &str) -> Vec<EnvRead> {
         SourceKind::Compose => docker::extract_compose(text),
         SourceKind::Erb => erb::extract(text),
     };
-    if let Some(lang) = usage::Lang::of(kind) {
-        usage::refine(lang, text, &mut raws);
-    } else if kind == SourceKind::Shell {
+    // (the language extractors judge how each read is used on their masked text)
+    if kind == SourceKind::Shell {
         usage::refine_shell(text, &mut raws);
     }
     common::finalize(text, raws)
+}
+
+/// Whether `text` holds a word every read of its language contains (`env`,
+/// `ENV`, `getenv`…): most source files read no configuration, and are skipped
+/// before the comment masking and the scanners.
+fn may_read(kind: SourceKind, text: &str) -> bool {
+    let words: &[&str] = match kind {
+        SourceKind::Python => &["env", "decouple", "BaseSettings"],
+        SourceKind::JavaScript => &["env", "import", "require"],
+        SourceKind::Go => &["env", "Env"],
+        SourceKind::Rust => &["env"],
+        SourceKind::Ruby | SourceKind::Erb => &["ENV"],
+        SourceKind::Java => &["getenv", "Value", "Environment"],
+        _ => return true,
+    };
+    words
+        .iter()
+        .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some())
 }
 
 /// Variables a file gives a value to by itself, with their 1-based line:

@@ -10,6 +10,7 @@ use super::common::{
     followed_by_assignment, kwarg, line_before, mask_comments, parse_literal, slice, split_args,
     trimmed_start, CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 /// Any dotted name followed by `(` or `[`: classified in code.
 static CALL: LazyLock<Regex> = LazyLock::new(|| {
@@ -93,6 +94,7 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
     if masked.contains("BaseSettings") {
         pydantic(&masked, &mut out);
     }
+    usage::refine_masked(Lang::Python, &masked, &mut out);
     out
 }
 

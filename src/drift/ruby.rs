@@ -8,6 +8,7 @@ use super::common::{
     followed_by, followed_by_assignment, mask_comments, parse_literal, skip_ws, split_args, Args,
     CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 static ENV_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)ENV[ \t]*(?:(\[)|\.[ \t]*(fetch)(?-u:\b)|\.[ \t]*(key\?|has_key\?|include\?|member\?))")
@@ -58,6 +59,7 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
             }
         });
     }
+    usage::refine_masked(Lang::Ruby, &m, &mut out);
     out
 }
 

@@ -9,6 +9,7 @@ use super::common::{
     followed_by, ident_end, kwarg, line_before, mask_comments, parse_literal, skip_ws, slice,
     split_args, trimmed_start, CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 static VAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)(?:(?:std|core)[ \t]*::[ \t]*)?(?:env|dotenvy|dotenv)[ \t]*::[ \t]*(?:var_os|var)[ \t]*\(")
@@ -59,6 +60,7 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
     if m.contains("env") {
         clap(&m, &mut out);
     }
+    usage::refine_masked(Lang::Rust, &m, &mut out);
     out
 }
 

@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 
 use super::common::{is_ident_byte, mask_comments, slice, CommentStyle, Raw};
-use super::SourceKind;
 
 /// How far the context before a read is looked at, in bytes.
 const LOOK_BACK: usize = 256;
@@ -28,51 +27,6 @@ pub(super) enum Lang {
     Ruby,
     Java,
     Rust,
-}
-
-impl Lang {
-    pub fn of(kind: SourceKind) -> Option<Lang> {
-        Some(match kind {
-            SourceKind::Python => Lang::Python,
-            SourceKind::JavaScript => Lang::Js,
-            SourceKind::Go => Lang::Go,
-            SourceKind::Ruby => Lang::Ruby,
-            SourceKind::Java => Lang::Java,
-            SourceKind::Rust => Lang::Rust,
-            _ => return None,
-        })
-    }
-
-    fn style(self) -> CommentStyle {
-        match self {
-            Lang::Python => CommentStyle::Python,
-            Lang::Ruby => CommentStyle::Ruby,
-            Lang::Js => CommentStyle::CLike {
-                nested: false,
-                backtick: true,
-                backtick_escapes: true,
-                rust_quotes: false,
-            },
-            Lang::Go => CommentStyle::CLike {
-                nested: false,
-                backtick: true,
-                backtick_escapes: false,
-                rust_quotes: false,
-            },
-            Lang::Java => CommentStyle::CLike {
-                nested: false,
-                backtick: false,
-                backtick_escapes: false,
-                rust_quotes: false,
-            },
-            Lang::Rust => CommentStyle::CLike {
-                nested: true,
-                backtick: false,
-                backtick_escapes: false,
-                rust_quotes: true,
-            },
-        }
-    }
 }
 
 /// What the code around one expression does with its value.
@@ -115,16 +69,8 @@ impl Use {
     }
 }
 
-/// Marks the reads of `text` that the surrounding code treats as optional.
-pub(super) fn refine(lang: Lang, text: &str, raws: &mut [Raw]) {
-    if raws.iter().all(|r| r.name.is_none() || r.checked) {
-        return;
-    }
-    let m = mask_comments(text, lang.style());
-    refine_masked(lang, &m, raws);
-}
-
-/// [`refine`] on text whose comments are already masked.
+/// Marks the reads that the surrounding code treats as optional; `m` is the
+/// file with its comments masked.
 pub(super) fn refine_masked(lang: Lang, m: &str, raws: &mut [Raw]) {
     mark_alternatives(m, raws);
     let mut tracked: Vec<(usize, Target<'_>)> = Vec::new();

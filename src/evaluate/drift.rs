@@ -14,9 +14,10 @@ use crate::finding::{Evidence, Location};
 use crate::inventory::classify::parent_dir;
 use crate::inventory::{EnvFile, EnvUnit};
 use crate::rules::{DriftCondition, Rule};
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 /// A read found in a file, kept with its path.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -305,42 +306,46 @@ pub struct Provision {
 /// by hand, old migrations and development-only configuration read variables
 /// production never needs: their reads only show that a variable is used.
 fn is_tooling_path(path: &str) -> bool {
+    /// Folders (and files) that are tooling wherever they sit.
     const DIRS: [&str; 26] = [
-        "/.github/",
-        "/scripts/",
-        "/script/",
-        "/ci/",
-        "/.circleci/",
-        "/hack/",
-        "/tools/",
-        "/bin/",
-        "/.devcontainer/",
-        "/docs/",
-        "/doc/",
-        "/testing/",
-        "/cypress/",
-        "/e2e/",
-        "/playwright/",
-        "/migrations/",
-        "/db/migrate/",
-        "/alembic/versions/",
-        "/seeds/",
-        "/seed/",
-        "/lib/tasks/",
-        "/benchmarks/",
-        "/benchmark/",
-        "/.storybook/",
-        "/config/environments/development.rb",
-        "/config/environments/test.rb",
+        ".github/",
+        "scripts/",
+        "script/",
+        "ci/",
+        ".circleci/",
+        "hack/",
+        "tools/",
+        "bin/",
+        ".devcontainer/",
+        "docs/",
+        "doc/",
+        "testing/",
+        "cypress/",
+        "e2e/",
+        "playwright/",
+        "migrations/",
+        "db/migrate/",
+        "alembic/versions/",
+        "seeds/",
+        "seed/",
+        "lib/tasks/",
+        "benchmarks/",
+        "benchmark/",
+        ".storybook/",
+        "config/environments/development.rb",
+        "config/environments/test.rb",
     ];
+    static MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| AhoCorasick::new(DIRS).ok());
     // Below a JVM source root the folders are package names (`com/acme/doc/`),
     // not project layout.
     let layout = path.find("src/main/").map_or(path, |i| &path[..i]);
-    // `/{path}` contains `d`, without building that string for every file.
-    if DIRS
-        .iter()
-        .any(|d| layout.contains(d) || layout.starts_with(&d[1..]) || path.ends_with(d))
-    {
+    let b = layout.as_bytes();
+    // a match counts at the start of a path segment
+    let in_dirs = MATCHER.as_ref().is_some_and(|ac| {
+        ac.find_overlapping_iter(layout)
+            .any(|m| m.start() == 0 || b[m.start() - 1] == b'/')
+    });
+    if in_dirs {
         return true;
     }
     let name = crate::inventory::classify::file_name(path);
