@@ -300,6 +300,20 @@ pub struct Provision {
     pub name: String,
     pub path: String,
     pub line: u32,
+    /// Listed commented out (`# - name: FRONTEND_MESSAGE` in a Deployment's
+    /// `env`): not provided, but documented by the deployment as optional.
+    pub commented: bool,
+}
+
+impl Provision {
+    fn at(name: String, path: &str, line: u32) -> Provision {
+        Provision {
+            name,
+            path: path.to_string(),
+            line,
+            commented: false,
+        }
+    }
 }
 
 /// Scripts that run in CI or on a developer's machine, documentation, tasks run
@@ -530,11 +544,7 @@ fn scalar_key(n: &Node) -> Option<String> {
 fn push_keys(out: &mut Vec<Provision>, path: &str, node: &Node) {
     if let Value::Map(entries) = &node.value {
         for (k, v) in entries {
-            out.push(Provision {
-                name: k.clone(),
-                path: path.to_string(),
-                line: v.line,
-            });
+            out.push(Provision::at(k.clone(), path, v.line));
         }
     }
 }
@@ -545,26 +555,154 @@ fn select<'n>(doc: &'n Node, selector: &str) -> Vec<&'n Node> {
         .unwrap_or_default()
 }
 
-/// Variables provided by parsed YAML / TOML / JSON documents of a file.
-pub fn provided_by_documents(path: &str, docs: &[Node]) -> Vec<Provision> {
+/// How deep kustomize patches are followed (a patch is itself parsed YAML).
+const PATCH_DEPTH: usize = 2;
+
+/// Variables provided by parsed YAML / TOML / JSON documents of a file (`text` is
+/// the file, for the env entries a manifest lists commented out).
+pub fn provided_by_documents(path: &str, text: &str, docs: &[Node]) -> Vec<Provision> {
     let mut out = Vec::new();
-    let compose = crate::drift::source_kind(path) == Some(SourceKind::Compose);
     for doc in docs {
+        document_provisions(path, doc, 0, &mut out);
+    }
+    let workload = docs.iter().any(|d| {
+        matches!(
+            d.get("kind").and_then(scalar_key).as_deref(),
+            Some("Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "Pod")
+        )
+    });
+    let compose = crate::drift::source_kind(path) == Some(SourceKind::Compose);
+    if workload || compose {
+        commented_env(path, text, compose, &mut out);
+    }
+    out
+}
+
+/// `# - name: FRONTEND_MESSAGE` (Kubernetes) or `# - API_KEY=…` / `# API_KEY: …`
+/// (Compose): an env entry the deployment documents as optional. Only
+/// UPPER_SNAKE names, so commented ports and containers are not taken.
+fn commented_env(path: &str, text: &str, compose: bool, out: &mut Vec<Provision>) {
+    for (k, line) in text.lines().enumerate() {
+        let Some(body) = line.trim_start().strip_prefix('#') else {
+            continue;
+        };
+        let body = body.trim_start();
+        let name = if compose {
+            let item = body.strip_prefix('-').map_or(body, str::trim_start);
+            let end = item
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(item.len());
+            let rest = item[end..].trim_start();
+            (rest.starts_with('=') || rest.starts_with(':')).then(|| &item[..end])
+        } else {
+            body.strip_prefix('-')
+                .map(str::trim_start)
+                .and_then(|b| b.strip_prefix("name:"))
+                .map(|n| n.trim().trim_matches(['"', '\'']))
+        };
+        let Some(name) = name.filter(|n| {
+            n.starts_with(|c: char| c.is_ascii_uppercase())
+                && n.bytes()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+        }) else {
+            continue;
+        };
+        out.push(Provision {
+            commented: true,
+            ..Provision::at(
+                name.to_string(),
+                path,
+                u32::try_from(k + 1).unwrap_or(u32::MAX),
+            )
+        });
+    }
+}
+
+/// Workload containers' `env` names under `doc` (a Deployment… or a strategic
+/// merge patch of one).
+fn workload_env(path: &str, doc: &Node, line: Option<u32>, out: &mut Vec<Provision>) {
+    for prefix in [
+        "spec.template.spec",
+        "spec.jobTemplate.spec.template.spec",
+        "spec",
+    ] {
+        for list in ["containers", "initContainers"] {
+            for env in select(doc, &format!("{prefix}.{list}[*].env[*]")) {
+                if let Some(name) = env.get("name").and_then(scalar_key) {
+                    out.push(Provision::at(name, path, line.unwrap_or(env.line)));
+                }
+            }
+        }
+    }
+}
+
+/// Kustomize: env entries its patches add to workloads (JSON 6902 `add` of an
+/// `env` item, or a strategic merge patch), and the keys of its ConfigMap and
+/// Secret generators' `literals`. A component or overlay is a documented variant
+/// of the deployment.
+fn kustomize_provisions(path: &str, doc: &Node, depth: usize, out: &mut Vec<Provision>) {
+    for g in ["configMapGenerator", "secretGenerator"] {
+        for lit in select(doc, &format!("{g}[*].literals[*]")) {
+            if let Some((k, _)) = scalar_key(lit).as_deref().and_then(|l| l.split_once('=')) {
+                out.push(Provision::at(k.trim().to_string(), path, lit.line));
+            }
+        }
+    }
+    if depth >= PATCH_DEPTH {
+        return;
+    }
+    for patch in select(doc, "patches[*].patch") {
+        let Some(text) = scalar_key(patch) else {
+            continue;
+        };
+        let Ok(inner) = crate::doc::parse_documents(crate::doc::DocFormat::Yaml, &text) else {
+            continue;
+        };
+        for d in &inner {
+            match &d.value {
+                // JSON 6902: `- op: add  path: /spec/template/spec/containers/0/env/-`
+                Value::Seq(ops) => {
+                    for op in ops {
+                        let target = op.get("path").and_then(scalar_key).unwrap_or_default();
+                        if !target.contains("/env") {
+                            continue;
+                        }
+                        let Some(value) = op.get("value") else {
+                            continue;
+                        };
+                        let items: Vec<&Node> = match &value.value {
+                            Value::Seq(items) => items.iter().collect(),
+                            _ => vec![value],
+                        };
+                        for item in items {
+                            if let Some(name) = item.get("name").and_then(scalar_key) {
+                                out.push(Provision::at(name, path, patch.line));
+                            }
+                        }
+                    }
+                }
+                Value::Map(_) => workload_env(path, d, Some(patch.line), out),
+                Value::Scalar(_) => {}
+            }
+        }
+    }
+}
+
+fn document_provisions(path: &str, doc: &Node, depth: usize, out: &mut Vec<Provision>) {
+    {
+        let out = &mut *out;
+        let compose = crate::drift::source_kind(path) == Some(SourceKind::Compose);
         if compose {
             for env in select(doc, "services.*.environment") {
                 match &env.value {
-                    Value::Map(_) => push_keys(&mut out, path, env),
+                    Value::Map(_) => push_keys(out, path, env),
                     Value::Seq(items) => {
                         for item in items {
                             // `- KEY` alone passes the host's value through: a read, not a provision.
                             if let Some((k, _)) =
                                 scalar_key(item).as_deref().and_then(|s| s.split_once('='))
                             {
-                                out.push(Provision {
-                                    name: k.trim().to_string(),
-                                    path: path.to_string(),
-                                    line: item.line,
-                                });
+                                out.push(Provision::at(k.trim().to_string(), path, item.line));
                             }
                         }
                     }
@@ -577,66 +715,46 @@ pub fn provided_by_documents(path: &str, docs: &[Node]) -> Vec<Provision> {
             "ConfigMap" | "Secret" => {
                 for section in ["data", "stringData"] {
                     if let Some(n) = doc.get(section) {
-                        push_keys(&mut out, path, n);
+                        push_keys(out, path, n);
                     }
                 }
             }
             "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "Pod" => {
-                for prefix in [
-                    "spec.template.spec",
-                    "spec.jobTemplate.spec.template.spec",
-                    "spec",
-                ] {
-                    for list in ["containers", "initContainers"] {
-                        for env in select(doc, &format!("{prefix}.{list}[*].env[*]")) {
-                            if let Some(name) = env.get("name").and_then(scalar_key) {
-                                out.push(Provision {
-                                    name,
-                                    path: path.to_string(),
-                                    line: env.line,
-                                });
-                            }
-                        }
-                    }
-                }
+                workload_env(path, doc, None, out);
             }
+            "Kustomization" | "Component" => kustomize_provisions(path, doc, depth, out),
             _ => {}
         }
         if is_workflow(path) {
-            workflow_provisions(path, doc, &mut out);
-            continue;
+            workflow_provisions(path, doc, out);
+            return;
         }
         match crate::inventory::classify::file_name(path) {
             "fly.toml" => {
                 if let Some(env) = doc.get("env") {
-                    push_keys(&mut out, path, env);
+                    push_keys(out, path, env);
                 }
             }
             "app.yaml" => {
                 if let Some(env) = doc.get("env_variables") {
-                    push_keys(&mut out, path, env);
+                    push_keys(out, path, env);
                 }
             }
             "app.json" => {
                 if let Some(env) = doc.get("env") {
-                    push_keys(&mut out, path, env);
+                    push_keys(out, path, env);
                 }
             }
             "render.yaml" => {
                 for v in select(doc, "services[*].envVars[*]") {
                     if let Some(name) = v.get("key").and_then(scalar_key) {
-                        out.push(Provision {
-                            name,
-                            path: path.to_string(),
-                            line: v.line,
-                        });
+                        out.push(Provision::at(name, path, v.line));
                     }
                 }
             }
             _ => {}
         }
     }
-    out
 }
 
 /// Names the operating system, the shell, CI, the orchestrator, the hosting
@@ -873,7 +991,12 @@ impl<'a> View<'a> {
     }
 
     fn production_keys(&self) -> BTreeSet<&'a str> {
-        let mut keys: BTreeSet<&str> = self.provisions.iter().map(|p| p.name.as_str()).collect();
+        let mut keys: BTreeSet<&str> = self
+            .provisions
+            .iter()
+            .filter(|p| !p.commented)
+            .map(|p| p.name.as_str())
+            .collect();
         for u in self.units {
             if let Some(f) = u.production.and_then(|i| self.env_files.get(i)) {
                 keys.extend(f.parsed.entries.iter().map(|e| e.key.as_str()));
@@ -883,7 +1006,25 @@ impl<'a> View<'a> {
     }
 
     fn has_production_source(&self) -> bool {
-        !self.provisions.is_empty() || self.units.iter().any(|u| u.production.is_some())
+        self.provisions.iter().any(|p| !p.commented)
+            || self.units.iter().any(|u| u.production.is_some())
+    }
+
+    /// Names the deployment lists commented out, or a template documents as a
+    /// commented-out assignment: known to be optional, not forgotten.
+    fn documented_optional(&self) -> BTreeSet<&'a str> {
+        let mut names: BTreeSet<&str> = self
+            .provisions
+            .iter()
+            .filter(|p| p.commented)
+            .map(|p| p.name.as_str())
+            .collect();
+        for u in self.units {
+            if let Some(f) = u.template.and_then(|i| self.env_files.get(i)) {
+                names.extend(f.parsed.commented.iter().map(String::as_str));
+            }
+        }
+        names
     }
 
     /// Names a Dockerfile's `ENV` sets: the image provides them itself, nobody
@@ -891,7 +1032,9 @@ impl<'a> View<'a> {
     fn baked(&self) -> BTreeSet<&'a str> {
         self.provisions
             .iter()
-            .filter(|p| crate::drift::source_kind(&p.path) == Some(SourceKind::Dockerfile))
+            .filter(|p| {
+                !p.commented && crate::drift::source_kind(&p.path) == Some(SourceKind::Dockerfile)
+            })
             .map(|p| p.name.as_str())
             .collect()
     }
@@ -903,8 +1046,13 @@ impl<'a> View<'a> {
         name: &str,
         reads: &'a NameReads,
         provided: &BTreeSet<&str>,
+        optional: &BTreeSet<&str>,
     ) -> Option<&'a Read> {
-        if provided.contains(name) || is_ambient(name) || reads.checked || is_development_name(name)
+        if provided.contains(name)
+            || optional.contains(name)
+            || is_ambient(name)
+            || reads.checked
+            || is_development_name(name)
         {
             return None;
         }
@@ -996,6 +1144,7 @@ impl MatrixSource {
     fn rows(&self) -> Vec<EnvRow> {
         let view = self.view();
         let provided_keys = view.production_keys();
+        let optional = view.documented_optional();
         let production = view.has_production_source();
         let baked = view.baked();
         let computed = view.computed();
@@ -1035,13 +1184,16 @@ impl MatrixSource {
                 provided.extend(
                     self.provisions
                         .iter()
-                        .filter(|p| p.name == name)
+                        .filter(|p| p.name == name && !p.commented)
                         .map(|p| format!("{}:{}", p.path, p.line)),
                 );
                 provided.dedup();
                 let status = match reads {
                     Some(r)
-                        if production && view.unprovided(&name, r, &provided_keys).is_some() =>
+                        if production
+                            && view
+                                .unprovided(&name, r, &provided_keys, &optional)
+                                .is_some() =>
                     {
                         "not provided"
                     }
@@ -1195,8 +1347,9 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
                 return Verdict::NotApplicable("no production configuration found (env file, Compose, Kubernetes, platform file)".into());
             }
             let provided = view.production_keys();
+            let optional = view.documented_optional();
             for (name, reads) in named {
-                let Some(first) = view.unprovided(name, reads, &provided) else {
+                let Some(first) = view.unprovided(name, reads, &provided, &optional) else {
                     continue;
                 };
                 occurrences.push(Occurrence {
@@ -1473,10 +1626,49 @@ mod tests {
 
     fn provisions(path: &str, yaml: &str) -> Vec<String> {
         let docs = parse_documents(DocFormat::Yaml, yaml).unwrap();
-        provided_by_documents(path, &docs)
+        provided_by_documents(path, yaml, &docs)
             .into_iter()
             .map(|p| p.name)
             .collect()
+    }
+
+    #[test]
+    fn kustomize_patches_generators_and_commented_entries() {
+        let component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- target:\n    kind: Deployment\n    name: frontend\n  patch: |-\n    - op: add\n      path: /spec/template/spec/containers/0/env/-\n      value:\n        name: BASE_URL\n        value: /shop\n    - op: replace\n      path: /spec/template/spec/containers/0/livenessProbe/httpGet/path\n      value: /shop/_healthz\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: cart\n    spec:\n      template:\n        spec:\n          containers:\n          - name: server\n            env:\n            - name: REDIS_ADDR\n              value: redis:6379\nconfigMapGenerator:\n- name: cfg\n  literals:\n  - FEATURE_X=on\n";
+        assert_eq!(
+            provisions(
+                "kustomize/components/base-url/kustomization.yaml",
+                component
+            ),
+            vec!["FEATURE_X", "BASE_URL", "REDIS_ADDR"]
+        );
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          env:\n            - name: PORT\n              value: \"8080\"\n            # - name: FRONTEND_MESSAGE\n            #   value: \"hello\"\n          # - name: http\n";
+        let docs = parse_documents(DocFormat::Yaml, deployment).unwrap();
+        let got: Vec<(String, bool)> = provided_by_documents("k8s/web.yaml", deployment, &docs)
+            .into_iter()
+            .map(|p| (p.name, p.commented))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("PORT".to_string(), false),
+                ("FRONTEND_MESSAGE".to_string(), true)
+            ]
+        );
+        let compose = "services:\n  web:\n    environment:\n      - A=1\n      # - OPTIONAL_TOKEN=xyz\n      # MAYBE: 1\n      # plain prose: here\n";
+        let docs = parse_documents(DocFormat::Yaml, compose).unwrap();
+        let got: Vec<(String, bool)> = provided_by_documents("docker-compose.yml", compose, &docs)
+            .into_iter()
+            .map(|p| (p.name, p.commented))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("A".to_string(), false),
+                ("OPTIONAL_TOKEN".to_string(), true),
+                ("MAYBE".to_string(), true)
+            ]
+        );
     }
 
     #[test]

@@ -461,6 +461,7 @@ fn collect_drift(
                         name,
                         path: path.to_string(),
                         line,
+                        commented: false,
                     }),
             );
         }
@@ -486,7 +487,7 @@ fn collect_drift(
         },
     };
     out.provided
-        .extend(drift::provided_by_documents(path, &parsed));
+        .extend(drift::provided_by_documents(path, text, &parsed));
 }
 
 fn stack_detected_by_files(stack: &Stack, files: &[WalkedFile]) -> bool {
