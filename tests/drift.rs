@@ -151,3 +151,62 @@ fn env_matrix_command_lists_every_variable() {
     assert!(!jwt["provided_by"].as_array().unwrap().is_empty());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("dev-jwt-secret-key"));
 }
+
+/// Second pass on real projects: reads through an imported alias of `process.env`
+/// count (DRF003 no longer calls every documented key unused), optional reads are
+/// not required, tests and tooling only show use, and `launchgate env` gives each
+/// variable the status the rules give it.
+#[test]
+fn aliases_optional_reads_and_matrix_statuses() {
+    let result = scan_files(&[
+        ("package.json", "{\"dependencies\": {\"koa\": \"^2.15.0\"}}\n".into()),
+        (
+            "server/utils/environment.ts",
+            "export default withFileSecrets(process.env);\n".into(),
+        ),
+        (
+            "server/env.ts",
+            "import environment from \"./utils/environment\";\nexport class Environment {\n  public SECRET_KEY = environment.SECRET_KEY ?? \"\";\n  public SMTP_HOST = this.toOptionalString(environment.SMTP_HOST);\n}\n".into(),
+        ),
+        (
+            "server/mailer.ts",
+            "const host = process.env.MAIL_RELAY;\nif (!host) {\n  console.warn(\"no relay\");\n}\nexport const from = process.env.MAIL_FROM;\n".into(),
+        ),
+        (
+            "server/tests/mail.test.ts",
+            "export const inbox = process.env.MAILPIT_HOST;\n".into(),
+        ),
+        (
+            ".env.sample",
+            "SECRET_KEY=\nMAILPIT_HOST=\nMAIL_FROM=\nSTALE_KEY=\n".into(),
+        ),
+        (".env", "SECRET_KEY=0123456789abcdef0123456789abcdef\n".into()),
+    ]);
+    assert_eq!(
+        reported(&result, "DRF003"),
+        [("STALE_KEY".to_string(), 4)].into_iter().collect()
+    );
+    assert_eq!(
+        reported(&result, "DRF002"),
+        [("SMTP_HOST".to_string(), 4), ("MAIL_RELAY".to_string(), 1)]
+            .into_iter()
+            .collect()
+    );
+    assert_eq!(
+        reported(&result, "DRF001"),
+        [("MAIL_FROM".to_string(), 5)].into_iter().collect()
+    );
+    let status = |name: &str| {
+        result
+            .env_matrix
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.status.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(status("MAIL_FROM"), "not provided");
+    assert_eq!(status("SMTP_HOST"), "undocumented");
+    assert_eq!(status("STALE_KEY"), "never read");
+    assert_eq!(status("MAILPIT_HOST"), "build or tooling only");
+    assert_eq!(status("SECRET_KEY"), "ok");
+}

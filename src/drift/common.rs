@@ -5,7 +5,7 @@
 //! ASCII delimiters (or through [`slice`], which snaps to char boundaries), so
 //! no input can make it panic.
 
-use super::EnvRead;
+use super::{EnvRead, Via};
 
 /// Longest snippet kept in [`EnvRead::expr`], in chars.
 const EXPR_MAX_CHARS: usize = 80;
@@ -23,6 +23,17 @@ pub(super) struct Raw {
     pub end: usize,
     pub name: Option<String>,
     pub has_default: bool,
+    /// See [`EnvRead::checked`].
+    pub checked: bool,
+    /// See [`EnvRead::build_time`].
+    pub build_time: bool,
+    /// See [`EnvRead::legacy`].
+    pub legacy: bool,
+    /// The read itself fails when the variable is missing (`os.environ["X"]`,
+    /// `ENV.fetch("X")`, `env::var("X")?`): comparing or testing its value
+    /// afterwards does not make it optional.
+    pub strict: bool,
+    pub via: Via,
 }
 
 impl Raw {
@@ -32,6 +43,28 @@ impl Raw {
             end: end.max(start),
             name,
             has_default,
+            checked: false,
+            build_time: false,
+            legacy: false,
+            strict: false,
+            via: Via::Env,
+        }
+    }
+
+    /// A read that tests whether the variable is set (`os.LookupEnv`,
+    /// `"X" in os.environ`, `ENV.key?`).
+    pub fn presence(start: usize, end: usize, name: Option<String>) -> Self {
+        Raw {
+            checked: true,
+            ..Raw::new(start, end, name, true)
+        }
+    }
+
+    /// A record of how the environment is reached, not a read of a name.
+    pub fn link(start: usize, end: usize, via: Via) -> Self {
+        Raw {
+            via,
+            ..Raw::new(start, end, None, true)
         }
     }
 }
@@ -40,7 +73,9 @@ impl Raw {
 /// counted in chars), de-duplicating reads reported twice at the same spot.
 pub(super) fn finalize(text: &str, mut raws: Vec<Raw>) -> Vec<EnvRead> {
     raws.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    raws.dedup_by(|later, earlier| later.start == earlier.start && later.name == earlier.name);
+    raws.dedup_by(|later, earlier| {
+        later.start == earlier.start && later.name == earlier.name && later.via == earlier.via
+    });
     let mut out = Vec::with_capacity(raws.len());
     let (mut pos, mut line, mut col) = (0usize, 1u32, 1u32);
     for raw in raws {
@@ -63,8 +98,12 @@ pub(super) fn finalize(text: &str, mut raws: Vec<Raw>) -> Vec<EnvRead> {
             name: raw.name,
             line,
             column: col,
-            has_default: raw.has_default,
+            has_default: raw.has_default || raw.checked,
+            checked: raw.checked,
+            build_time: raw.build_time,
+            legacy: raw.legacy,
             expr: snippet(text, start, raw.end),
+            via: raw.via,
         });
     }
     out

@@ -189,6 +189,10 @@ fn assignments(
         if i >= to {
             break;
         }
+        if b[i] == b'#' {
+            // `ARG RUN_TESTS=0 # 0=never, 1=native only`: the rest is a comment
+            break;
+        }
         let key_start = i;
         let key_end = if is_ident_start(b[i]) {
             let mut e = i + 1;
@@ -332,17 +336,29 @@ fn interpolations(m: &str, from: usize, to: usize, compose: bool, esc: u8, out: 
 /// `${X}` references in any instruction (`RUN`/`CMD`/`ENTRYPOINT`/
 /// `HEALTHCHECK`/`ONBUILD` bodies are lexed as shell, so shell locals and
 /// quoting are honoured). A reference to a name an earlier `ENV` or
-/// `ARG X=d` gave a value counts as having a default.
+/// `ARG X=d` gave a value counts as having a default, and so does a stage's
+/// `ARG X` after a global `ARG X=d` (it inherits the default).
+///
+/// Everything but `CMD`, `ENTRYPOINT` and `HEALTHCHECK` runs while the image
+/// is built: those reads are build arguments, not runtime configuration.
 pub(super) fn extract_dockerfile(text: &str) -> Vec<Raw> {
     let m = mask_comments(text, CommentStyle::LineHash { bang: false });
     let esc = escape_char(text);
     let mut out = Vec::new();
     // names given a value so far: (offset, name)
     let mut valued: Vec<(usize, String)> = Vec::new();
+    // `ARG X=d` before the first `FROM`: stages that redeclare `ARG X` get `d`
+    let mut global_defaults: HashSet<String> = HashSet::new();
+    let mut before_first_from = true;
     let none = HashSet::new();
     for ins in instructions(&m, esc) {
         let mut refs = Vec::new();
+        let runtime = matches!(ins.keyword.as_str(), "CMD" | "ENTRYPOINT" | "HEALTHCHECK");
         match ins.keyword.as_str() {
+            "FROM" => {
+                interpolations(&m, ins.body_start, ins.end, false, esc, &mut refs);
+                before_first_from = false;
+            }
             "ARG" => {
                 for (start, end, name, has_eq) in
                     assignments(&m, ins.body_start, ins.end, esc, false)
@@ -353,8 +369,16 @@ pub(super) fn extract_dockerfile(text: &str) -> Vec<Raw> {
                     if has_eq {
                         valued.push((start, name.clone()));
                         interpolations(&m, start + name.len() + 1, end, false, esc, &mut refs);
+                        if before_first_from {
+                            global_defaults.insert(name.clone());
+                        }
                     }
-                    out.push(Raw::new(start, end, Some(name), has_eq));
+                    let inherited =
+                        !has_eq && !before_first_from && global_defaults.contains(&name);
+                    out.push(Raw {
+                        build_time: true,
+                        ..Raw::new(start, end, Some(name), has_eq || inherited)
+                    });
                 }
             }
             "ENV" => {
@@ -375,6 +399,7 @@ pub(super) fn extract_dockerfile(text: &str) -> Vec<Raw> {
                     r.has_default = true;
                 }
             }
+            r.build_time = !runtime;
             out.push(r);
         }
     }
@@ -523,6 +548,57 @@ mod tests {
             ("CMD [\"sh\", \"-c\", \"exec app --port $PORT\"]", &[(Some("PORT"), 1, 35, false)]),
         ];
         check(SourceKind::Dockerfile, cases);
+    }
+
+    #[test]
+    fn stage_args_inherit_global_defaults_and_comments_are_not_names() {
+        let cases: &[(&str, &[Row])] = &[
+            (
+                "ARG APP_PATH=/opt/app\nFROM node:22 AS base\nARG APP_PATH\nWORKDIR $APP_PATH\nFROM base\nARG OTHER\n",
+                &[
+                    (Some("APP_PATH"), 1, 5, true),
+                    (Some("APP_PATH"), 3, 5, true),
+                    (Some("APP_PATH"), 4, 9, true),
+                    (Some("OTHER"), 6, 5, false),
+                ],
+            ),
+            // a stage's own `ARG X` does not inherit from an earlier stage's `ARG X=d`
+            (
+                "FROM a\nARG X=1\nFROM b\nARG X\n",
+                &[(Some("X"), 2, 5, true), (Some("X"), 4, 5, false)],
+            ),
+            (
+                "FROM a\nARG RUN_TESTS=0 # 0=never, 1=native only\nENV MODE=prod # the mode\n",
+                &[(Some("RUN_TESTS"), 2, 5, true)],
+            ),
+        ];
+        check(SourceKind::Dockerfile, cases);
+        assert_eq!(
+            extract_dockerfile_provided("FROM a\nENV MODE=prod # the mode\n"),
+            vec![("MODE".to_string(), 2)]
+        );
+    }
+
+    /// Build steps read build arguments; only `CMD`/`ENTRYPOINT`/`HEALTHCHECK`
+    /// run in the container.
+    #[test]
+    fn build_time_and_runtime_reads() {
+        let src = "FROM a\nARG VERSION\nRUN echo $TOKEN\nCOPY $SRC /app\nCMD serve --port $PORT\nENTRYPOINT [\"sh\", \"-c\", \"run $MODE\"]\n";
+        let got: Vec<(String, bool)> = super::super::extract_env_reads(SourceKind::Dockerfile, src)
+            .into_iter()
+            .filter_map(|r| r.name.map(|n| (n, r.build_time)))
+            .collect();
+        let want: Vec<(String, bool)> = [
+            ("VERSION", true),
+            ("TOKEN", true),
+            ("SRC", true),
+            ("PORT", false),
+            ("MODE", false),
+        ]
+        .iter()
+        .map(|(n, b)| (n.to_string(), *b))
+        .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use regex::Regex;
 use super::common::{
     line_before, mask_comments, parse_literal, split_args, CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 static GETENV: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)os[ \t]*\.[ \t]*(Getenv|LookupEnv)[ \t]*\(").expect("valid regex")
@@ -38,6 +39,7 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
     if m.contains("viper") {
         viper(&m, &mut out);
     }
+    usage::refine_masked(Lang::Go, &m, &mut out);
     out
 }
 
@@ -52,16 +54,15 @@ fn getenv(m: &str, out: &mut Vec<Raw>) {
             Some(Lit::Dynamic) => None,
             _ => continue,
         };
-        // LookupEnv reports presence, so the caller handles "unset";
-        // cmp.Or(os.Getenv("X"), "d") falls back to the next argument.
-        let has_default =
-            func.as_str() == "LookupEnv" || line_before(m, whole.start()).ends_with("cmp.Or(");
-        out.push(Raw::new(
-            whole.start(),
-            args.end_or(whole.end()),
-            name,
-            has_default,
-        ));
+        let end = args.end_or(whole.end());
+        // LookupEnv reports presence, so the caller handles "unset"
+        if func.as_str() == "LookupEnv" {
+            out.push(Raw::presence(whole.start(), end, name));
+            continue;
+        }
+        // cmp.Or(os.Getenv("X"), "d") falls back to the next argument
+        let has_default = line_before(m, whole.start()).ends_with("cmp.Or(");
+        out.push(Raw::new(whole.start(), end, name, has_default));
     }
 }
 

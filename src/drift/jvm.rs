@@ -10,6 +10,7 @@ use super::common::{
     followed_by, is_upper_snake, line_before, mask_comments, parse_literal, skip_ws, split_args,
     CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 static GETENV: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)System[ \t]*\.[ \t]*getenv[ \t]*\(").expect("valid regex")
@@ -62,7 +63,11 @@ pub(super) fn extract_java(text: &str) -> Vec<Raw> {
             };
             let method = cap.get(1).map_or("", |g| g.as_str());
             let end = inner.end_or(open);
-            (name, end, matches!(method, "getOrDefault" | "containsKey"))
+            if method == "containsKey" {
+                out.push(Raw::presence(start, end, name));
+                continue;
+            }
+            (name, end, method == "getOrDefault")
         } else {
             let name = match args.get(&m, 0).map(|a| parse_literal(a, Flavor::Java)) {
                 Some(Lit::Static(s)) => Some(s),
@@ -116,6 +121,7 @@ pub(super) fn extract_java(text: &str) -> Vec<Raw> {
             ));
         }
     }
+    usage::refine_masked(Lang::Java, &m, &mut out);
     out
 }
 

@@ -14,6 +14,7 @@
 
 mod common;
 mod docker;
+mod erb;
 mod golang;
 mod javascript;
 mod jvm;
@@ -23,6 +24,7 @@ mod ruby;
 mod rust_lang;
 mod shell;
 mod similar;
+mod usage;
 
 pub use self::docker::extract_dockerfile_provided;
 pub use self::paths::{is_test_or_vendored, source_kind};
@@ -38,14 +40,55 @@ pub struct EnvRead {
     pub line: u32,
     /// 1-based column, counted in chars, of the start of the read expression.
     pub column: u32,
-    /// Whether the code copes with the variable being unset: an explicit
-    /// default, a fallback (`||`, `??`, `or`, `.unwrap_or`), a presence check
-    /// (`os.LookupEnv`, `"X" in os.environ`) or a declared default
-    /// (`ARG X=d`, pydantic field default, `${X:-d}`).
+    /// Whether the code copes with the variable being unset at this read: an
+    /// explicit default, a fallback (`||`, `??`, `or`, `.unwrap_or`), a presence
+    /// check, a comparison, or a declared default (`ARG X=d`, pydantic field
+    /// default, `${X:-d}`).
     pub has_default: bool,
+    /// The code tests whether the variable is set or compares its value
+    /// (`os.LookupEnv`, `if os.getenv("X")`, `ENV["X"].present?`,
+    /// `System.getenv("X") != null`, `os.environ["X"]` under `except KeyError`,
+    /// a local assigned from the read and then tested): the project treats the
+    /// variable as optional, so its other reads are not evidence that it is
+    /// required either.
+    pub checked: bool,
+    /// Read while an image is built (Dockerfile `ARG`, `$X` in `RUN`/`COPY`…),
+    /// not by the running service.
+    pub build_time: bool,
+    /// An older or alternative spelling: the fallback of another variable's read
+    /// (`env.SLACK_CLIENT_ID ?? env.SLACK_KEY`) or a read marked deprecated.
+    pub legacy: bool,
     /// The matched source snippet: whitespace collapsed, trimmed, at most 80
     /// chars (ending in `…` when cut).
     pub expr: String,
+    /// How the read reaches the environment; see [`Via`].
+    pub via: Via,
+}
+
+/// How a read reaches the environment. Only [`Via::Env`] records are reads by
+/// themselves; the others are resolved across files after the walk.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Via {
+    /// A read of the environment (directly or through an alias in the same file).
+    #[default]
+    Env,
+    /// A member read (`env.SECRET_KEY`) on a binding imported from another
+    /// module: a read of `name` only if that module exports an env object.
+    Import {
+        /// The module specifier as written (`"./utils/environment"`).
+        module: String,
+        /// The export the binding refers to (`"default"` or a name).
+        export: String,
+    },
+    /// This file exports an env object under `export` (`export default
+    /// withFileSecrets(process.env)`); `name` is `None`. `wrapped` when a call
+    /// (a schema, a proxy) stands between the environment and the export, so
+    /// whether a member is required is the wrapper's business.
+    Export { export: String, wrapped: bool },
+    /// The environment is handed whole to code that picks its own names
+    /// (`cleanEnv(process.env, …)`, `Object.keys(process.env)`); `name` is
+    /// `None`. Not a read of any known name, but any name may be read.
+    Opaque,
 }
 
 /// Which extractor applies to a file; see [`source_kind`].
@@ -71,12 +114,18 @@ pub enum SourceKind {
     Dockerfile,
     /// `docker-compose*.yml|yaml`, `compose*.yml|yaml`
     Compose,
+    /// `.erb` templates and YAML under `config/` (Rails evaluates ERB there):
+    /// Ruby inside `<% %>` tags.
+    Erb,
 }
 
 /// Every environment-variable read in `text`, interpreted as `kind`, sorted
 /// by (line, column).
 pub fn extract_env_reads(kind: SourceKind, text: &str) -> Vec<EnvRead> {
-    let raws = match kind {
+    if !may_read(kind, text) {
+        return Vec::new();
+    }
+    let mut raws = match kind {
         SourceKind::Python => python::extract(text),
         SourceKind::JavaScript => javascript::extract(text),
         SourceKind::Go => golang::extract(text),
@@ -87,15 +136,51 @@ pub fn extract_env_reads(kind: SourceKind, text: &str) -> Vec<EnvRead> {
         SourceKind::Shell => shell::extract(text),
         SourceKind::Dockerfile => docker::extract_dockerfile(text),
         SourceKind::Compose => docker::extract_compose(text),
+        SourceKind::Erb => erb::extract(text),
     };
+    // (the language extractors judge how each read is used on their masked text)
+    if kind == SourceKind::Shell {
+        usage::refine_shell(text, &mut raws);
+    }
     common::finalize(text, raws)
+}
+
+/// Whether `text` holds a word every read of its language contains (`env`,
+/// `ENV`, `getenv`…): most source files read no configuration, and are skipped
+/// before the comment masking and the scanners.
+fn may_read(kind: SourceKind, text: &str) -> bool {
+    let words: &[&str] = match kind {
+        SourceKind::Python => &["env", "decouple", "BaseSettings"],
+        SourceKind::JavaScript => &["env", "import", "require"],
+        SourceKind::Go => &["env", "Env"],
+        SourceKind::Rust => &["env"],
+        SourceKind::Ruby | SourceKind::Erb => &["ENV"],
+        SourceKind::Java => &["getenv", "Value", "Environment"],
+        _ => return true,
+    };
+    words
+        .iter()
+        .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some())
+}
+
+/// Variables a file gives a value to by itself, with their 1-based line:
+/// Dockerfile `ENV`, and the `env` block of `next.config.*` (inlined into the
+/// build, so the code's `process.env.X` never reads the runtime environment).
+pub fn extract_provided(path: &str, kind: SourceKind, text: &str) -> Vec<(String, u32)> {
+    match kind {
+        SourceKind::Dockerfile => extract_dockerfile_provided(text),
+        SourceKind::JavaScript if javascript::is_next_config(path) => {
+            javascript::next_config_env(text)
+        }
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const ALL: [SourceKind; 10] = [
+    const ALL: [SourceKind; 11] = [
         SourceKind::Python,
         SourceKind::JavaScript,
         SourceKind::Go,
@@ -106,6 +191,7 @@ mod tests {
         SourceKind::Shell,
         SourceKind::Dockerfile,
         SourceKind::Compose,
+        SourceKind::Erb,
     ];
 
     /// Garbage, truncated constructs and huge lines must never panic.
@@ -152,7 +238,27 @@ mod tests {
             "viper.AutomaticEnv()\nviper.GetString(".into(),
             "`env:\"".into(),
             "#[arg(env".into(),
+            "const env = process.env;\nenv.".into(),
+            "const env = process.env;\nenv[".into(),
+            "import e from \"./x\";\ne.".into(),
+            "export default f(process.env".into(),
+            "{ ...process.env".into(),
+            "é{ ...process.env }".into(),
+            "if (é process.env.X) {".into(),
+            "x = ENV[\"X\"]\nunless x".into(),
+            "try:\n  os.environ[\"X\"]\nexcept".into(),
+            "<%= ENV[".into(),
+            "<%".into(),
+            "é: <%= ENV['X'] %>\n  é".into(),
+            "ARG X=1 #".into(),
+            "@Deprecated(\n public A = process.env.".into(),
+            "process.env.A ?? process.env.".into(),
+            "os.Getenv(\"A\") == \"\" || os.Getenv(\"".into(),
         ];
+        inputs.push(format!("{}process.env.X", "é{".repeat(3000)));
+        inputs.push("if (process.env.A) {\n".repeat(5000) + "x = process.env.B");
+        inputs.push("if ENV[\"A\"]\n  ".repeat(3000) + "ENV[\"B\"]");
+        inputs.push("x = process.env.A\nif (x) {}\n".repeat(5000));
         inputs.push("$(".repeat(5000));
         inputs.push("${X:-".repeat(5000));
         inputs.push("\"$(".repeat(3000));

@@ -30,6 +30,11 @@ pub fn source_kind(path: &str) -> Option<SourceKind> {
     {
         return Some(SourceKind::SpringConfig);
     }
+    // Rails runs the YAML under `config/` through ERB (`database.yml`, `cable.yml`…)
+    let in_config = path.starts_with("config/") || path.contains("/config/");
+    if ext == "erb" || (matches!(ext, "yml" | "yaml") && in_config) {
+        return Some(SourceKind::Erb);
+    }
     let kind = match ext {
         "py" => SourceKind::Python,
         "js" | "jsx" | "ts" | "tsx" | "mjs" | "cjs" | "mts" | "cts" | "vue" | "svelte" => {
@@ -87,6 +92,10 @@ mod tests {
             ("compose.yaml", Some(Compose)),
             ("compose.override.yml", Some(Compose)),
             ("config.yml", None),
+            ("config/database.yml", Some(Erb)),
+            ("backend/config/cable.yaml", Some(Erb)),
+            ("app/views/layouts/application.html.erb", Some(Erb)),
+            ("config/application.yml", Some(SpringConfig)),
             (".github/workflows/ci.yml", None),
             ("README.md", None),
             (".env", None),

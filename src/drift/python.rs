@@ -10,6 +10,7 @@ use super::common::{
     followed_by_assignment, kwarg, line_before, mask_comments, parse_literal, slice, split_args,
     trimmed_start, CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 /// Any dotted name followed by `(` or `[`: classified in code.
 static CALL: LazyLock<Regex> = LazyLock::new(|| {
@@ -87,9 +88,13 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
     let mut out = Vec::new();
     calls(&masked, &ctx, &mut out);
     membership(&masked, &ctx, &mut out);
+    if out.iter().any(|r| !r.has_default) && masked.contains("except") {
+        handled_key_errors(&masked, &mut out);
+    }
     if masked.contains("BaseSettings") {
         pydantic(&masked, &mut out);
     }
+    usage::refine_masked(Lang::Python, &masked, &mut out);
     out
 }
 
@@ -358,7 +363,11 @@ fn calls(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
         if let Some(c) = args.close {
             has_default |= followed_by_or(b, c + 1);
         }
-        out.push(Raw::new(start, end, name, has_default));
+        out.push(Raw {
+            // os.environ["X"] raises KeyError when X is missing
+            strict: kind == Kind::Index && !has_default,
+            ..Raw::new(start, end, name, has_default)
+        });
     }
 }
 
@@ -379,12 +388,78 @@ fn membership(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
             continue;
         };
         if ctx.is_environ(recv.as_str()) {
-            out.push(Raw::new(
+            out.push(Raw::presence(
                 whole.start(),
                 whole.end(),
                 Some(name.as_str().to_string()),
-                true,
             ));
+        }
+    }
+}
+
+/// Marks reads inside a `try:` whose handler catches the `KeyError` a missing
+/// variable raises (`except KeyError`, `LookupError`, `Exception`, bare `except`):
+/// the code copes with the variable being unset.
+fn handled_key_errors(m: &str, out: &mut [Raw]) {
+    let lines = logical_lines(m);
+    let text = |l: &LLine| slice(m, l.start, l.end);
+    let header = |t: &str, w: &str| {
+        t.strip_prefix(w)
+            .is_some_and(|r| r.starts_with([':', ' ', '\t', '(']))
+    };
+    for r in out
+        .iter_mut()
+        .filter(|r| !r.has_default && r.name.is_some())
+    {
+        let Some(k) = lines.partition_point(|l| l.start <= r.start).checked_sub(1) else {
+            continue;
+        };
+        let mut indent = lines[k].indent;
+        let mut found = None;
+        for j in (0..k).rev() {
+            let l = &lines[j];
+            if l.indent >= indent {
+                continue;
+            }
+            let t = text(l);
+            if header(t, "try") {
+                found = Some(j);
+                break;
+            }
+            if ["def", "async", "class", "except", "finally", "else"]
+                .iter()
+                .any(|w| header(t, w))
+            {
+                break;
+            }
+            indent = l.indent;
+        }
+        let Some(try_at) = found else { continue };
+        let t_indent = lines[try_at].indent;
+        for l in &lines[k + 1..] {
+            if l.indent > t_indent {
+                continue;
+            }
+            if l.indent < t_indent {
+                break;
+            }
+            let t = text(l);
+            if !header(t, "except") {
+                if header(t, "else") || header(t, "finally") {
+                    continue;
+                }
+                break;
+            }
+            let clause = t["except".len()..].trim_start();
+            if clause.starts_with(':')
+                || ["KeyError", "LookupError", "Exception", "BaseException"]
+                    .iter()
+                    .any(|e| clause.contains(e))
+            {
+                r.checked = true;
+                r.has_default = true;
+                break;
+            }
         }
     }
 }
@@ -498,6 +573,8 @@ struct Class {
     body_end: usize,
     prefix: Option<String>,
     case_sensitive: Option<bool>,
+    /// Offset of an `env_nested_delimiter` setting.
+    nested: Option<usize>,
 }
 
 fn pydantic(m: &str, out: &mut Vec<Raw>) {
@@ -547,6 +624,10 @@ fn pydantic(m: &str, out: &mut Vec<Raw>) {
             .and_then(|c| c.get(1).or(c.get(2)))
             .map(|g| g.as_str().to_string());
         let case_sensitive = CASE_SENSITIVE.captures(&region).map(|c| &c[1] == "True");
+        // nested models read `PREFIX_FIELD__SUB`: names the fields do not list
+        let nested = slice(m, ll.start, region_end)
+            .find("env_nested_delimiter")
+            .map(|p| ll.start + p);
         classes.push(Class {
             name: cap[1].to_string(),
             bases,
@@ -554,6 +635,7 @@ fn pydantic(m: &str, out: &mut Vec<Raw>) {
             body_end,
             prefix,
             case_sensitive,
+            nested,
         });
     }
     // which classes are settings classes (directly or via a local base)
@@ -576,6 +658,11 @@ fn pydantic(m: &str, out: &mut Vec<Raw>) {
     }
     let by_name: HashMap<&str, &Class> = classes.iter().map(|c| (c.name.as_str(), c)).collect();
     for c in classes.iter().filter(|c| settings.contains(&c.name)) {
+        if let Some(at) = c.nested {
+            // the delimiter's literal narrows which keys the nested reads may be
+            let end = m[at..].find(['\n', ',', ')']).map_or(m.len(), |e| at + e);
+            out.push(Raw::link(at, end, super::Via::Opaque));
+        }
         let prefix = inherited(c, &by_name, |c| c.prefix.clone()).unwrap_or_default();
         let case_sensitive = inherited(c, &by_name, |c| c.case_sensitive).unwrap_or(false);
         let body = &lines[c.head + 1..c.body_end];
@@ -583,8 +670,8 @@ fn pydantic(m: &str, out: &mut Vec<Raw>) {
             continue;
         };
         for ll in body.iter().filter(|l| l.indent == body_indent) {
-            if let Some(raw) = field(m, ll, &prefix, case_sensitive) {
-                out.push(raw);
+            if let Some(raws) = field(m, ll, &prefix, case_sensitive) {
+                out.extend(raws);
             }
         }
     }
@@ -609,17 +696,19 @@ fn inherited<T>(
     None
 }
 
-/// What a `Field(...)` call says about the env name and default.
+/// What a `Field(...)` call says about the env names and default.
 #[derive(Default)]
 struct FieldInfo {
     has_default: bool,
-    name: Option<String>,
+    /// The names the field is read under, the first one preferred
+    /// (`AliasChoices("A", "B")` reads `A`, else `B`).
+    names: Vec<String>,
 }
 
 fn field_info(call_args: &str) -> FieldInfo {
     let mut info = FieldInfo::default();
     let args = split_args(call_args, 0, call_args.len(), Some(b')'));
-    let (mut env, mut valias, mut alias) = (None, None, None);
+    let (mut env, mut valias, mut alias) = (Vec::new(), Vec::new(), Vec::new());
     for k in 0..args.items.len() {
         let Some(arg) = args.get(call_args, k) else {
             continue;
@@ -627,9 +716,9 @@ fn field_info(call_args: &str) -> FieldInfo {
         match kwarg(arg) {
             Some(("default", v)) => info.has_default |= v != "..." && v != "Ellipsis",
             Some(("default_factory", _)) => info.has_default = true,
-            Some(("env", v)) => env = first_literal(v),
-            Some(("validation_alias", v)) => valias = first_literal(v),
-            Some(("alias", v)) => alias = first_literal(v),
+            Some(("env", v)) => env = literals(v),
+            Some(("validation_alias", v)) => valias = literals(v),
+            Some(("alias", v)) => alias = literals(v),
             Some(_) => {}
             None if k == 0 => {
                 let v = arg.trim();
@@ -638,26 +727,36 @@ fn field_info(call_args: &str) -> FieldInfo {
             None => {}
         }
     }
-    info.name = env.or(valias).or(alias);
+    info.names = [env, valias, alias]
+        .into_iter()
+        .find(|n| !n.is_empty())
+        .unwrap_or_default();
     info
 }
 
-/// `"X"`, `["X", "Y"]`, `("X",)`, `AliasChoices("X", "Y")` → `X`.
-fn first_literal(v: &str) -> Option<String> {
+/// `"X"`, `["X", "Y"]`, `("X",)`, `AliasChoices("X", "Y")` → the names, in order.
+fn literals(v: &str) -> Vec<String> {
     let v = v.trim();
     if let Lit::Static(s) = parse_literal(v, Flavor::Python) {
-        return Some(s);
+        return vec![s];
     }
     let inner = if let Some(rest) = v.strip_prefix("AliasChoices") {
-        rest.trim_start().strip_prefix('(')?
+        rest.trim_start().strip_prefix('(')
     } else {
-        v.strip_prefix(['[', '(', '{'])?
+        v.strip_prefix(['[', '(', '{'])
+    };
+    let Some(inner) = inner else {
+        return Vec::new();
     };
     let args = split_args(inner, 0, inner.len(), None);
-    match parse_literal(args.get(inner, 0)?, Flavor::Python) {
-        Lit::Static(s) => Some(s),
-        _ => None,
-    }
+    (0..args.items.len())
+        .map_while(
+            |k| match parse_literal(args.get(inner, k)?, Flavor::Python) {
+                Lit::Static(s) => Some(s),
+                _ => None,
+            },
+        )
+        .collect()
 }
 
 /// Text of the arguments of the first `Field(` call in `s` (from after `(`).
@@ -710,7 +809,9 @@ fn split_default(s: &str) -> (&str, Option<&str>) {
     (s, None)
 }
 
-fn field(m: &str, ll: &LLine, prefix: &str, case_sensitive: bool) -> Option<Raw> {
+/// The reads of one settings field: its env name, and any further alias choices as
+/// alternatives of the first.
+fn field(m: &str, ll: &LLine, prefix: &str, case_sensitive: bool) -> Option<Vec<Raw>> {
     let s = slice(m, ll.start, ll.end);
     let cap = FIELD.captures(s)?;
     let name = cap.get(1)?.as_str();
@@ -727,29 +828,41 @@ fn field(m: &str, ll: &LLine, prefix: &str, case_sensitive: bool) -> Option<Raw>
     }
     let ann_info = field_call(annotation).map(field_info).unwrap_or_default();
     let mut has_default = ann_info.has_default;
-    let mut override_name = ann_info.name;
+    let mut names = ann_info.names;
     if let Some(d) = default.map(str::trim) {
         let d_is_field = d.starts_with("Field") || d.starts_with("pydantic.Field");
         match field_call(d).filter(|_| d_is_field) {
             Some(args) => {
                 let info = field_info(args);
                 has_default |= info.has_default;
-                override_name = info.name.or(override_name);
+                if !info.names.is_empty() {
+                    names = info.names;
+                }
             }
             None => has_default = true,
         }
     }
-    let env_name = match override_name {
-        Some(n) => n,
-        None => format!("{prefix}{name}"),
-    };
-    let env_name = if case_sensitive {
-        env_name
-    } else {
-        env_name.to_ascii_uppercase()
-    };
+    if names.is_empty() {
+        names.push(format!("{prefix}{name}"));
+    }
     let start = trimmed_start(m, ll.start);
-    Some(Raw::new(start, ll.end, Some(env_name), has_default))
+    Some(
+        names
+            .into_iter()
+            .enumerate()
+            .map(|(k, n)| {
+                let n = if case_sensitive {
+                    n
+                } else {
+                    n.to_ascii_uppercase()
+                };
+                Raw {
+                    legacy: k > 0,
+                    ..Raw::new(start, ll.end, Some(n), has_default || k > 0)
+                }
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -895,6 +1008,19 @@ mod tests {
     }
 
     #[test]
+    fn pydantic_nested_delimiter_is_not_a_list_of_names() {
+        let src = "class S(BaseSettings):\n    model_config = SettingsConfigDict(env_nested_delimiter=\"__\")\n    db: Db\n";
+        let reads = extract_env_reads(SourceKind::Python, src);
+        assert!(
+            reads
+                .iter()
+                .any(|r| r.via == super::super::Via::Opaque
+                    && r.expr == "env_nested_delimiter=\"__\"")
+        );
+        assert!(reads.iter().any(|r| r.name.as_deref() == Some("DB")));
+    }
+
+    #[test]
     fn pydantic_basics() {
         py(&[
             (
@@ -908,6 +1034,7 @@ mod tests {
                     (Some("MY_SECRET"), 9, 5, false),
                     (Some("API_KEY"), 10, 5, false),
                     (Some("V1"), 11, 5, false),
+                    (Some("V2"), 11, 5, true),
                 ],
             ),
             (

@@ -8,6 +8,7 @@ use super::common::{
     followed_by, followed_by_assignment, mask_comments, parse_literal, skip_ws, split_args, Args,
     CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 static ENV_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)ENV[ \t]*(?:(\[)|\.[ \t]*(fetch)(?-u:\b)|\.[ \t]*(key\?|has_key\?|include\?|member\?))")
@@ -24,6 +25,7 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
         if start > 0 && matches!(b[start - 1], b'.' | b'@' | b'$') {
             continue;
         }
+        let presence = cap.get(3).is_some();
         let (args, end, has_default) = if cap.get(1).is_some() {
             let args = split_args(&m, whole.end(), m.len(), Some(b']'));
             let Some(close) = args.close else { continue };
@@ -47,8 +49,17 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
             Some(Lit::Dynamic) => None,
             _ => continue,
         };
-        out.push(Raw::new(start, end, name, has_default));
+        out.push(if presence {
+            Raw::presence(start, end, name)
+        } else {
+            Raw {
+                // ENV.fetch("X") raises KeyError when X is missing
+                strict: cap.get(2).is_some() && !has_default,
+                ..Raw::new(start, end, name, has_default)
+            }
+        });
     }
+    usage::refine_masked(Lang::Ruby, &m, &mut out);
     out
 }
 
@@ -168,8 +179,14 @@ mod tests {
                 &[(Some("#{not_interp}"), 1, 5, false)],
             ),
             ("ENV[\"X\"] = \"v\"", &[]),
+            // ENV["X"] is nil when unset: comparing it copes with that
             (
                 "if ENV[\"X\"] == \"1\" then end",
+                &[(Some("X"), 1, 4, true)],
+            ),
+            // ENV.fetch raises before the comparison
+            (
+                "if ENV.fetch(\"X\") == \"1\" then end",
                 &[(Some("X"), 1, 4, false)],
             ),
             ("# ENV[\"X\"]", &[]),

@@ -6,9 +6,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::common::{
-    ident_end, kwarg, line_before, mask_comments, parse_literal, skip_ws, slice, split_args,
-    trimmed_start, CommentStyle, Flavor, Lit, Raw,
+    followed_by, ident_end, kwarg, line_before, mask_comments, parse_literal, skip_ws, slice,
+    split_args, trimmed_start, CommentStyle, Flavor, Lit, Raw,
 };
+use super::usage::{self, Lang};
 
 static VAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)(?:(?:std|core)[ \t]*::[ \t]*)?(?:env|dotenvy|dotenv)[ \t]*::[ \t]*(?:var_os|var)[ \t]*\(")
@@ -59,6 +60,7 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
     if m.contains("env") {
         clap(&m, &mut out);
     }
+    usage::refine_masked(Lang::Rust, &m, &mut out);
     out
 }
 
@@ -90,12 +92,17 @@ fn calls(m: &str, out: &mut Vec<Raw>) {
         };
         let has_default = args.close.is_some_and(|c| chained_default(b, c + 1))
             || IF_LET.is_match(line_before(m, whole.start()));
-        out.push(Raw::new(
-            whole.start(),
-            args.end_or(whole.end()),
-            name,
-            has_default,
-        ));
+        // `env::var("X")?`, `.unwrap()`, `.expect(…)`: an error when X is missing
+        let strict = !has_default
+            && args.close.is_some_and(|c| {
+                followed_by(b, c + 1, "?")
+                    || followed_by(b, c + 1, ".unwrap()")
+                    || followed_by(b, c + 1, ".expect(")
+            });
+        out.push(Raw {
+            strict,
+            ..Raw::new(whole.start(), args.end_or(whole.end()), name, has_default)
+        });
     }
 }
 

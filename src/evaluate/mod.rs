@@ -289,7 +289,7 @@ impl Router {
         // development Compose file still provides variables).
         let drift_source = !is_test_or_vendored(path);
         let wanted = env
-            || (drift_kind && drift_source)
+            || (drift_kind && (drift_source || drift::aux_reads_wanted(path)))
             || targets
                 .iter()
                 .any(|t| self.selects(pack, *t, path, non_product));
@@ -453,7 +453,7 @@ fn visit_file(
             }
         }
     }
-    if router.drift && drift_source {
+    if router.drift && (drift_source || drift::aux_reads_wanted(path)) {
         collect_drift(path, text, docs, &mut out);
         router.drift_reads.add(path, std::mem::take(&mut out.reads));
     }
@@ -470,22 +470,28 @@ fn collect_drift(
 ) {
     use crate::drift::SourceKind;
     let kind = drift::read_kind(path);
+    // Tests and tooling only show which variables are used; they provide nothing.
+    let product = drift::provides_for_production(path);
     if let Some(kind) = kind {
         out.reads = crate::drift::extract_env_reads(kind, text)
             .into_iter()
             .filter(drift::keep_read)
             .collect();
-        if kind == SourceKind::Dockerfile {
+        if product {
             out.provided.extend(
-                crate::drift::extract_dockerfile_provided(text)
+                crate::drift::extract_provided(path, kind, text)
                     .into_iter()
                     .map(|(name, line)| drift::Provision {
                         name,
                         path: path.to_string(),
                         line,
+                        commented: false,
                     }),
             );
         }
+    }
+    if !product {
+        return;
     }
     let Some(format) = DocFormat::from_path(path) else {
         return;
@@ -505,7 +511,7 @@ fn collect_drift(
         },
     };
     out.provided
-        .extend(drift::provided_by_documents(path, &parsed));
+        .extend(drift::provided_by_documents(path, text, &parsed));
 }
 
 fn stack_detected_by_files(files: &[&WalkedFile], stack: &Stack) -> bool {

@@ -24,6 +24,9 @@ pub struct ParsedEnv {
     /// Every assignment in file order, duplicates included.
     pub entries: Vec<EnvEntry>,
     pub problems: Vec<EnvProblem>,
+    /// Keys of commented-out assignments (`# S3_BUCKET=`): a template documents
+    /// optional variables that way.
+    pub commented: Vec<String>,
 }
 
 impl ParsedEnv {
@@ -57,6 +60,17 @@ fn is_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'
 }
 
+/// `KEY` of a comment reading `KEY=…` (after `#`, blanks and an optional
+/// `export`).
+fn commented_key(comment: &str) -> Option<&str> {
+    let c = comment.trim_start_matches('#').trim_start();
+    let c = c.strip_prefix("export ").map_or(c, str::trim_start);
+    let end = c.find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))?;
+    let key = &c[..end];
+    let starts_ok = key.starts_with(|ch: char| ch.is_ascii_alphabetic() || ch == '_');
+    (starts_ok && c[end..].starts_with('=')).then_some(key)
+}
+
 pub fn parse_env(text: &str) -> ParsedEnv {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text
@@ -70,7 +84,13 @@ pub fn parse_env(text: &str) -> ParsedEnv {
         let raw = lines[i];
         i += 1;
         let trimmed = raw.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+        if let Some(comment) = trimmed.strip_prefix('#') {
+            if let Some(key) = commented_key(comment) {
+                out.commented.push(key.to_string());
+            }
+            continue;
+        }
+        if trimmed.is_empty() {
             continue;
         }
         let indent = raw.len() - trimmed.len();
@@ -206,6 +226,13 @@ fn unquoted(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commented_assignments_are_listed() {
+        let p = parse_env("# Optional\n# S3_BUCKET=\n#export S3_REGION=us-east-1\n## CDN_URL=x # note\n# Set FOO=bar to enable\n# 9BAD=1\nA=1\n");
+        assert_eq!(p.commented, vec!["S3_BUCKET", "S3_REGION", "CDN_URL"]);
+        assert_eq!(p.entries.len(), 1);
+    }
 
     #[test]
     fn parses_the_common_shapes() {

@@ -22,21 +22,6 @@ fn list(items: &[String]) -> String {
     }
 }
 
-fn status(row: &EnvRow) -> &'static str {
-    let read = !row.read_at.is_empty();
-    match (
-        read,
-        row.default_in_code,
-        row.provided_by.is_empty(),
-        row.documented_in.is_empty(),
-    ) {
-        (true, false, true, _) => "not provided",
-        (true, _, _, true) => "undocumented",
-        (false, _, _, _) => "never read",
-        _ => "ok",
-    }
-}
-
 pub fn write_env_matrix(
     rows: &[EnvRow],
     json: bool,
@@ -72,7 +57,7 @@ pub fn write_env_matrix(
             }),
             Cell::new(list(&row.documented_in)),
             Cell::new(list(&row.provided_by)),
-            Cell::new(status(row)),
+            Cell::new(&row.status),
         ]);
     }
     writeln!(out, "{t}")?;
