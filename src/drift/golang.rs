@@ -44,9 +44,13 @@ pub(super) fn extract(text: &str) -> Vec<Raw> {
 }
 
 fn getenv(m: &str, out: &mut Vec<Raw>) {
-    for cap in GETENV.captures_iter(m) {
-        let (Some(whole), Some(func)) = (cap.get(0), cap.get(1)) else {
-            continue;
+    // find_iter, not captures_iter: the function name is read off the match text
+    // (captures run a slower engine on every call site).
+    for whole in GETENV.find_iter(m) {
+        let func = if whole.as_str().contains("LookupEnv") {
+            "LookupEnv"
+        } else {
+            "Getenv"
         };
         let args = split_args(m, whole.end(), m.len(), Some(b')'));
         let name = match args.get(m, 0).map(|a| parse_literal(a, Flavor::Go)) {
@@ -56,7 +60,7 @@ fn getenv(m: &str, out: &mut Vec<Raw>) {
         };
         let end = args.end_or(whole.end());
         // LookupEnv reports presence, so the caller handles "unset"
-        if func.as_str() == "LookupEnv" {
+        if func == "LookupEnv" {
             out.push(Raw::presence(whole.start(), end, name));
             continue;
         }
@@ -67,9 +71,10 @@ fn getenv(m: &str, out: &mut Vec<Raw>) {
 }
 
 fn tags(m: &str, out: &mut Vec<Raw>) {
-    for cap in TAG.captures_iter(m) {
-        let Some(content) = cap.get(1) else { continue };
-        let c = content.as_str();
+    for tag in TAG.find_iter(m) {
+        // `…`: the content without its backticks
+        let (start, end) = (tag.start() + 1, tag.end() - 1);
+        let c = &m[start..end];
         if !c.contains("env") {
             continue;
         }
@@ -83,16 +88,16 @@ fn tags(m: &str, out: &mut Vec<Raw>) {
             let first = v.as_str().split(',').next().unwrap_or("").trim();
             let usable = !first.is_empty() && first != "-";
             match k.as_str() {
-                "env" if usable => found = Some((content.start() + k.start(), first.to_string())),
+                "env" if usable => found = Some((start + k.start(), first.to_string())),
                 "envconfig" if usable => {
-                    envconfig = Some((content.start() + k.start(), first.to_ascii_uppercase()));
+                    envconfig = Some((start + k.start(), first.to_ascii_uppercase()));
                 }
                 "envDefault" | "default" => has_default = true,
                 _ => {}
             }
         }
         if let Some((start, name)) = found.or(envconfig) {
-            out.push(Raw::new(start, content.end(), Some(name), has_default));
+            out.push(Raw::new(start, end, Some(name), has_default));
         }
     }
 }

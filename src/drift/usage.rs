@@ -986,10 +986,29 @@ fn local_uses(m: &str, tracked: &[(usize, Target<'_>)], lang: Lang) -> Vec<(usiz
     for (k, (_, t)) in tracked.iter().enumerate() {
         by_name.entry(t.name).or_default().push(k);
     }
-    // every occurrence of a tracked name, in one pass over the text
+    // every occurrence of a tracked name, in one pass over the text; a word is
+    // only hashed when its first byte and length fit some tracked name
+    let mut first_bytes = [false; 256];
+    let mut lengths: u64 = 0;
+    for name in by_name.keys() {
+        if let Some(&c) = name.as_bytes().first() {
+            first_bytes[usize::from(c)] = true;
+        }
+        lengths |= 1u64 << name.len().min(63);
+    }
     let b = m.as_bytes();
     let mut occ: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut i = 0;
+    // only uses after an assignment count: start at the earliest one, on a word
+    // boundary
+    let mut i = tracked
+        .iter()
+        .map(|(_, t)| t.from)
+        .min()
+        .unwrap_or(0)
+        .min(b.len());
+    while i > 0 && i < b.len() && is_word_byte(b[i - 1]) {
+        i += 1;
+    }
     while i < b.len() {
         let c = b[i];
         if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
@@ -997,9 +1016,11 @@ fn local_uses(m: &str, tracked: &[(usize, Target<'_>)], lang: Lang) -> Vec<(usiz
             while i < b.len() && is_word_byte(b[i]) {
                 i += 1;
             }
-            let w = &m[s..i];
-            if let Some((key, _)) = by_name.get_key_value(w) {
-                occ.entry(key).or_default().push(s);
+            if first_bytes[usize::from(c)] && lengths & (1u64 << (i - s).min(63)) != 0 {
+                let w = &m[s..i];
+                if let Some((key, _)) = by_name.get_key_value(w) {
+                    occ.entry(key).or_default().push(s);
+                }
             }
             continue;
         }

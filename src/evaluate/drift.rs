@@ -85,23 +85,31 @@ struct Collected {
 
 impl Collected {
     fn merge(&mut self, file: u32, aux: bool, read: EnvRead) {
-        let path = self.files.get(file as usize).cloned().unwrap_or_default();
-        let Some(name) = read.name.clone() else {
+        // Runs under the collector's lock for every read: nothing is cloned unless
+        // it is kept.
+        let path_of = |files: &[String]| files.get(file as usize).cloned().unwrap_or_default();
+        let Some(name) = read.name.as_deref() else {
             if !aux {
+                let path = path_of(&self.files);
                 self.dynamic.push(Read { path, read });
             }
             return;
         };
-        let line = read.line;
-        let n = self.by_name.entry(name).or_insert_with(|| NameReads {
-            first: None,
-            first_required: None,
-            checked: false,
-            legacy_only: true,
-            all_default: true,
-            at: Vec::new(),
-        });
-        n.at.push((file, line));
+        let n = match self.by_name.get_mut(name) {
+            Some(n) => n,
+            None => self
+                .by_name
+                .entry(name.to_string())
+                .or_insert_with(|| NameReads {
+                    first: None,
+                    first_required: None,
+                    checked: false,
+                    legacy_only: true,
+                    all_default: true,
+                    at: Vec::new(),
+                }),
+        };
+        n.at.push((file, read.line));
         n.all_default &= read.has_default;
         if aux || read.build_time {
             return;
@@ -109,12 +117,16 @@ impl Collected {
         n.checked |= read.checked;
         n.legacy_only &= read.legacy;
         let required = !read.has_default;
-        let key = (path.as_str(), read.line, read.column);
+        let path = self.files.get(file as usize).map_or("", String::as_str);
+        let key = (path, read.line, read.column);
         let earlier = n.first.as_ref().is_none_or(|f| key < read_key(f));
         let earlier_required =
             required && n.first_required.as_ref().is_none_or(|f| key < read_key(f));
         if earlier || earlier_required {
-            let r = Read { path, read };
+            let r = Read {
+                path: path.to_string(),
+                read,
+            };
             if earlier_required {
                 n.first_required = Some(r.clone());
             }
