@@ -124,6 +124,21 @@ pub struct RuleCounts {
     pub errors: usize,
 }
 
+impl RuleCounts {
+    /// `170 rules checked: 54 failed, 25 passed, 91 not applicable`, plus the rules
+    /// that could not be evaluated when there are any (the Markdown and HTML headers).
+    pub fn checked_line(&self) -> String {
+        let mut line = format!(
+            "{} rules checked: {} failed, {} passed, {} not applicable",
+            self.total, self.failed, self.passed, self.not_applicable
+        );
+        if self.errors > 0 {
+            line.push_str(&format!(", {} could not be evaluated", self.errors));
+        }
+        line
+    }
+}
+
 pub fn grade(score: f64) -> &'static str {
     match score {
         s if s >= 90.0 => "A",

@@ -312,18 +312,10 @@ impl Reporter for HtmlReporter {
         )?;
         writeln!(
             out,
-            "<p class=\"meta\">{} · launchgate {} · {} rules checked: {} failed, {} passed, {} not applicable{}</p>",
+            "<p class=\"meta\">{} · launchgate {} · {}</p>",
             e(&report.target.path),
             e(report.tool.version),
-            s.rules.total,
-            s.rules.failed,
-            s.rules.passed,
-            s.rules.not_applicable,
-            if s.rules.errors > 0 {
-                format!(", {} could not be evaluated", s.rules.errors)
-            } else {
-                String::new()
-            }
+            e(&s.rules.checked_line())
         )?;
         if !s.gate.passed {
             writeln!(

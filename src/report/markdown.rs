@@ -121,18 +121,10 @@ impl Reporter for MarkdownReporter {
         writeln!(out)?;
         writeln!(
             out,
-            "Target {} · launchgate {} · {} rules checked: {} failed, {} passed, {} not applicable{}",
+            "Target {} · launchgate {} · {}",
             md(&report.target.path),
             md(report.tool.version),
-            s.rules.total,
-            s.rules.failed,
-            s.rules.passed,
-            s.rules.not_applicable,
-            if s.rules.errors > 0 {
-                format!(", {} could not be evaluated", s.rules.errors)
-            } else {
-                String::new()
-            }
+            s.rules.checked_line()
         )?;
         writeln!(out)?;
         if !s.gate.passed {
