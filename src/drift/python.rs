@@ -7,17 +7,17 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::common::{
-    followed_by_assignment, kwarg, line_before, mask_comments, parse_literal, slice, split_args,
-    trimmed_start, CommentStyle, Flavor, Lit, Raw,
+    followed_by_assignment, is_ident_byte, kwarg, line_before, mask_comments, parse_literal, slice,
+    split_args, trimmed_start, CommentStyle, Flavor, Lit, Raw,
 };
 use super::usage::{self, Lang};
 
-/// Any dotted name followed by `(` or `[`: classified in code.
-static CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?-u:\b)([A-Za-z_][A-Za-z0-9_]*(?:[ \t]*\.[ \t]*[A-Za-z_][A-Za-z0-9_]*)*)[ \t]*([\[(])",
-    )
-    .expect("valid regex")
+/// A dotted name followed by `(` or `[` (a call or an index), at the start of the
+/// haystack; the word boundary before it is checked by the caller, and the callee
+/// is classified in code.
+static CALL_AT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([A-Za-z_][A-Za-z0-9_]*(?:[ \t]*\.[ \t]*[A-Za-z_][A-Za-z0-9_]*)*)[ \t]*([\[(])")
+        .expect("valid regex")
 });
 /// `"X" in os.environ` / `'X' not in environ`
 static MEMBERSHIP: LazyLock<Regex> = LazyLock::new(|| {
@@ -283,16 +283,61 @@ fn classify<'a>(ctx: &Ctx, callee: &'a str, bracket: u8) -> Option<(Kind, Option
     }
 }
 
+/// The call sites (as `(start, end)` of [`CALL_AT`] matches) whose dotted name
+/// starts with a name `classify` can accept: `os`, an alias of it, of `getenv`,
+/// `environ`, decouple or a django-environ instance. Only those can be reads, so
+/// instead of matching every call in the file, each occurrence of those few names
+/// is tried: at a word boundary, and not after a `.` (then it is the tail of
+/// another dotted name, which a scan of every call would have matched whole).
+fn call_sites(m: &str, ctx: &Ctx) -> Vec<(usize, usize)> {
+    let mut heads: Vec<&str> = [
+        &ctx.os,
+        &ctx.getenv,
+        &ctx.environ,
+        &ctx.decouple_mod,
+        &ctx.decouple_config,
+        &ctx.django_env,
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|n| n.split('.').next())
+    .filter(|h| !h.is_empty())
+    .collect();
+    heads.sort_unstable();
+    heads.dedup();
+    let b = m.as_bytes();
+    let mut sites: Vec<(usize, usize)> = Vec::new();
+    for head in heads {
+        for p in memchr::memmem::find_iter(b, head.as_bytes()) {
+            let after = p + head.len();
+            if (p > 0 && is_ident_byte(b[p - 1])) || b.get(after).is_some_and(|&c| is_ident_byte(c))
+            {
+                continue;
+            }
+            let before = b[..p].iter().rposition(|&c| c != b' ' && c != b'\t');
+            if before.is_some_and(|i| b[i] == b'.') {
+                continue;
+            }
+            if let Some(found) = CALL_AT.find(&m[p..]) {
+                sites.push((p, p + found.end()));
+            }
+        }
+    }
+    sites.sort_unstable();
+    sites.dedup();
+    sites
+}
+
 fn calls(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
     let b = m.as_bytes();
-    // Every call site matches: the groups are read off the match (the dotted name,
-    // blanks, then the bracket as its last byte) rather than run the slower
-    // capturing engines thousands of times per file.
-    for whole in CALL.find_iter(m) {
-        let Some((&bracket, head)) = whole.as_str().as_bytes().split_last() else {
+    // The groups are read off the match (the dotted name, blanks, then the bracket
+    // as its last byte) rather than run the slower capturing engines.
+    for (whole_start, whole_end) in call_sites(m, ctx) {
+        let whole_text = &m[whole_start..whole_end];
+        let Some((&bracket, head)) = whole_text.as_bytes().split_last() else {
             continue;
         };
-        let head = &whole.as_str()[..head.len()];
+        let head = &whole_text[..head.len()];
         let dotted = head.trim_end_matches([' ', '\t']);
         let callee: std::borrow::Cow<'_, str> = if dotted.contains([' ', '\t']) {
             dotted.chars().filter(|c| !c.is_whitespace()).collect()
@@ -302,10 +347,10 @@ fn calls(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
         let Some((kind, method)) = classify(ctx, &callee, bracket) else {
             continue;
         };
-        let start = whole.start();
+        let start = whole_start;
         let close = if bracket == b'[' { b']' } else { b')' };
-        let args = split_args(m, whole.end(), m.len(), Some(close));
-        let end = args.end_or(whole.end());
+        let args = split_args(m, whole_end, m.len(), Some(close));
+        let end = args.end_or(whole_end);
         if kind == Kind::Index {
             if args.close.is_some_and(|c| followed_by_assignment(b, c + 1)) {
                 continue; // os.environ["X"] = ... is a write
