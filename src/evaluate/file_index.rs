@@ -6,7 +6,7 @@
 
 use crate::inventory::WalkedFile;
 use crate::rules::{Check, Globs, RulePack};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
 
 /// A question asked of the file list.
@@ -34,8 +34,8 @@ impl FileIndex {
             let id = groups.len();
             groups.push(group);
             for p in &globs.patterns {
-                // Same options as `Globs::set`; patterns were validated at load.
-                if let Ok(g) = GlobBuilder::new(p).literal_separator(true).build() {
+                // Patterns were validated when the pack was loaded.
+                if let Ok(g) = crate::rules::compile_glob(p) {
                     builder.add(g);
                     owner.push(id);
                 }

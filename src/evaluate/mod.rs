@@ -23,7 +23,7 @@ use crate::inventory::{
 };
 use crate::rules::{Check, Rule, RulePack, Stack};
 use file_index::{FileIndex, Group};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -193,7 +193,7 @@ impl Router {
         let mut add = |patterns: &[String], target: Target| {
             for p in patterns {
                 // Patterns were validated when the pack was loaded.
-                if let Ok(g) = GlobBuilder::new(p).literal_separator(true).build() {
+                if let Ok(g) = crate::rules::compile_glob(p) {
                     builder.add(g);
                     targets.push(target);
                 }

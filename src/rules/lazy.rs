@@ -158,7 +158,7 @@ mod tests {
         for (what, g) in globs {
             let mut builder = globset::GlobSetBuilder::new();
             for p in &g.patterns {
-                match globset::GlobBuilder::new(p).literal_separator(true).build() {
+                match crate::rules::compile_glob(p) {
                     Ok(glob) => {
                         builder.add(glob);
                     }

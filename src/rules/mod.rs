@@ -26,6 +26,15 @@ pub struct Origin {
     pub line: u32,
 }
 
+/// Compiles one rule glob the way every glob of the pack is compiled (`*` never
+/// crosses `/`; `**/` spans folders), so the glob sets built from the same
+/// patterns elsewhere (routing, the file index) match exactly what the rule does.
+pub fn compile_glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+}
+
 /// Globs as written, plus the compiled set (`*` never crosses `/`; `**/` spans dirs).
 /// The built-in pack's sets are built on first use (each glob is still checked when
 /// the pack is loaded), so commands that only list rules start fast.
@@ -55,7 +64,7 @@ impl Globs {
         self.set.get_or_init(|| {
             let mut builder = globset::GlobSetBuilder::new();
             for p in &self.patterns {
-                if let Ok(g) = globset::GlobBuilder::new(p).literal_separator(true).build() {
+                if let Ok(g) = compile_glob(p) {
                     builder.add(g);
                 }
             }

@@ -5,7 +5,7 @@ use super::reader::{as_strings, type_name, Fields, Source};
 use super::*;
 use crate::doc::Scalar;
 use crate::finding::parse_effort;
-use globset::{GlobBuilder, GlobSetBuilder};
+use globset::GlobSetBuilder;
 use toml_span::value::ValueInner;
 use toml_span::{ErrorKind, Span, Value};
 
@@ -281,7 +281,7 @@ pub(crate) fn compile_globs(
             patterns.push(g);
             continue;
         }
-        match GlobBuilder::new(&g).literal_separator(true).build() {
+        match super::compile_glob(&g) {
             Ok(glob) => {
                 builder.add(glob);
                 patterns.push(g);
