@@ -93,6 +93,8 @@ pub struct ProjectConfig {
     /// Extra rule packs, resolved against the config file's folder.
     pub rules: Vec<PathBuf>,
     pub disable: Vec<String>,
+    /// Opt-in rules to run.
+    pub enable: Vec<String>,
     pub categories: BTreeMap<String, Category>,
     pub weights: BTreeMap<String, f64>,
     pub ignores: Vec<Ignore>,
@@ -154,6 +156,7 @@ pub fn parse(name: &str, text: &str, base: &Path) -> Result<ProjectConfig, Diagn
             .map(|r| base.join(r))
             .collect();
         c.disable = list(&mut src, &mut top, "disable");
+        c.enable = list(&mut src, &mut top, "enable");
         if let Some(v) = top.value("gate") {
             if let Some(mut g) = Fields::new(&mut src, v, "[gate]") {
                 c.fail_on = g.string(&mut src, "fail_on").and_then(|(s, span)| {
@@ -196,6 +199,9 @@ pub fn parse(name: &str, text: &str, base: &Path) -> Result<ProjectConfig, Diagn
                         }
                         if o.boolean(&mut src, "disable") == Some(true) {
                             c.disable.push(key.name.to_string());
+                        }
+                        if o.boolean(&mut src, "enable") == Some(true) {
+                            c.enable.push(key.name.to_string());
                         }
                         o.finish(&mut src);
                     }

@@ -343,3 +343,61 @@ category = "advisory"
         .iter()
         .all(|f| f["category"] == "advisory"));
 }
+
+#[test]
+fn opt_in_rules_run_only_when_enabled() {
+    let listed = launchgate().args(["rules", "list"]).output().unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(listed.contains("(opt-in)"), "{listed}");
+    assert!(listed.contains("3 opt-in"), "{listed}");
+
+    // A rule that ran is in the findings (passing or failing) and in the rule count.
+    let ran = |j: &Value, rule: &str| {
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == rule)
+    };
+    let total = |j: &Value| j["summary"]["rules"]["total"].as_u64().unwrap();
+    let (_, plain, _) = scan_json("not-ready", &["--fail-on", "never"]);
+    for rule in ["DRF001", "DRF002", "DRF003"] {
+        assert!(!ran(&plain, rule), "{rule} is off by default");
+    }
+    assert!(ran(&plain, "DRF004"), "DRF004 is not opt-in");
+    let (_, json, _) = scan_json(
+        "not-ready",
+        &[
+            "--fail-on",
+            "never",
+            "--enable",
+            "DRF001",
+            "--enable",
+            "DRF002",
+        ],
+    );
+    assert!(ran(&json, "DRF001") && ran(&json, "DRF002"));
+    assert!(!ran(&json, "DRF003"), "DRF003 stays off");
+    assert_eq!(total(&json), total(&plain) + 2);
+
+    // From the project config: `enable = [...]` and `[overrides.ID] enable = true`.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("launchgate.toml");
+    std::fs::write(
+        &config,
+        "enable = [\"DRF002\"]\n[overrides.DRF003]\nenable = true\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let (_, json, _) = scan_json("not-ready", &["--fail-on", "never", "--config", config]);
+    assert!(ran(&json, "DRF002") && ran(&json, "DRF003") && !ran(&json, "DRF001"));
+    assert_eq!(total(&json), total(&plain) + 2);
+
+    launchgate()
+        .args(["scan", "fixtures/projects/not-ready", "--enable", "NOPE999"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cannot enable unknown rule `NOPE999`",
+        ));
+}

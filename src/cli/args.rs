@@ -185,6 +185,9 @@ pub struct PackArgs {
     /// Disable a rule by id (repeatable).
     #[arg(long, value_name = "ID")]
     pub disable: Vec<String>,
+    /// Enable an opt-in rule by id (repeatable; `rules list` marks opt-in rules).
+    #[arg(long, value_name = "ID")]
+    pub enable: Vec<String>,
     /// Change a rule's category: ID=zero-function|operational|business|advisory (repeatable).
     #[arg(long, value_name = "ID=CATEGORY")]
     pub set_category: Vec<String>,

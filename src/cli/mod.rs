@@ -199,21 +199,21 @@ fn run(cli: Cli) -> Result<u8> {
             )
         }
         Command::Rules(RulesCommand::Doc { pack }) => {
-            let pack = load(&pack)?;
+            let pack = load_catalogue(&pack)?;
             write_stdout(|out| {
                 out.write_all(crate::report::rules::reference_markdown(&pack).as_bytes())
             })?;
             Ok(EXIT_PASS)
         }
         Command::Rules(RulesCommand::List { format, pack }) => {
-            let pack = load(&pack)?;
+            let pack = load_catalogue(&pack)?;
             write_stdout(|out| {
                 crate::report::rules::list(&pack, matches!(format, FormatArg::Json), out)
             })?;
             Ok(EXIT_PASS)
         }
         Command::Rules(RulesCommand::Explain { id, pack }) => {
-            let pack = load(&pack)?;
+            let pack = load_catalogue(&pack)?;
             let Some(rule) = pack.rules.iter().find(|r| r.id.eq_ignore_ascii_case(&id)) else {
                 bail!("no rule with id `{id}` (see `launchgate rules list`)");
             };
@@ -247,7 +247,18 @@ fn load(args: &PackArgs) -> Result<RulePack> {
     load_with_config(args, &crate::config::ProjectConfig::default())
 }
 
+/// The pack as `rules list`, `explain` and `doc` show it: opt-in rules included.
+fn load_catalogue(args: &PackArgs) -> Result<RulePack> {
+    let mut options = pack_options(args, &crate::config::ProjectConfig::default())?;
+    options.opt_in = crate::rules::OptIn::All;
+    load_options(&options)
+}
+
 fn load_with_config(args: &PackArgs, config: &crate::config::ProjectConfig) -> Result<RulePack> {
+    load_options(&pack_options(args, config)?)
+}
+
+fn pack_options(args: &PackArgs, config: &crate::config::ProjectConfig) -> Result<PackOptions> {
     let mut category_overrides = config.categories.clone();
     for spec in &args.set_category {
         let Some((id, cat)) = spec.split_once('=') else {
@@ -262,14 +273,21 @@ fn load_with_config(args: &PackArgs, config: &crate::config::ProjectConfig) -> R
     user_paths.extend(args.rules.iter().cloned());
     let mut disable = config.disable.clone();
     disable.extend(args.disable.iter().cloned());
+    let mut enable = config.enable.clone();
+    enable.extend(args.enable.iter().cloned());
     let options = PackOptions {
         builtin: !args.no_builtin,
         user_paths,
         disable,
         category_overrides,
         weight_overrides: config.weights.clone(),
+        opt_in: crate::rules::OptIn::Enabled(enable),
     };
-    load_pack(&options).map_err(|d| {
+    Ok(options)
+}
+
+fn load_options(options: &PackOptions) -> Result<RulePack> {
+    load_pack(options).map_err(|d| {
         Reported(format!(
             "{d}\nerror: rule files are invalid ({} problem(s))",
             d.0.len()

@@ -18,6 +18,7 @@ struct RuleEntry<'a> {
     remediation: &'a str,
     references: &'a [String],
     defined_at: String,
+    opt_in: bool,
 }
 
 fn entry(rule: &Rule) -> RuleEntry<'_> {
@@ -33,6 +34,7 @@ fn entry(rule: &Rule) -> RuleEntry<'_> {
         remediation: &rule.remediation,
         references: &rule.references,
         defined_at: format!("{}:{}", rule.origin.file, rule.origin.line),
+        opt_in: rule.opt_in,
     }
 }
 
@@ -67,20 +69,30 @@ pub fn list(pack: &RulePack, json: bool, out: &mut dyn Write) -> io::Result<()> 
         .set_header(vec!["Id", "Category", "Area", "Kind", "Title"]);
     for r in &pack.rules {
         t.add_row(vec![
-            r.id.as_str(),
-            r.category.as_str(),
-            r.area.as_str(),
-            r.check.kind(),
-            r.title.as_str(),
+            r.id.clone(),
+            r.category.as_str().to_string(),
+            r.area.as_str().to_string(),
+            r.check.kind().to_string(),
+            titled(r),
         ]);
     }
     writeln!(out, "{t}")?;
+    let opt_in = pack.rules.iter().filter(|r| r.opt_in).count();
     writeln!(
         out,
-        "{} rules, {} stack detectors",
+        "{} rules ({opt_in} opt-in: run only with --enable ID), {} stack detectors",
         pack.rules.len(),
         pack.stacks.len()
     )
+}
+
+/// The title, marked when the rule is off unless enabled.
+fn titled(rule: &Rule) -> String {
+    if rule.opt_in {
+        format!("{} (opt-in)", rule.title)
+    } else {
+        rule.title.clone()
+    }
 }
 
 fn check_summary(check: &Check) -> String {
@@ -150,6 +162,13 @@ pub fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
         describe_applies(&rule.applies_when)
     )?;
     writeln!(out, "checks: {}", check_summary(&rule.check))?;
+    if rule.opt_in {
+        writeln!(
+            out,
+            "opt-in: scans run it only with `--enable {}` or `enable = [\"{}\"]` in launchgate.toml",
+            rule.id, rule.id
+        )?;
+    }
     if !rule.description.is_empty() {
         writeln!(out, "\nWhy it matters:\n{}", rule.description.trim_end())?;
     }
@@ -182,7 +201,7 @@ pub fn reference_markdown(pack: &RulePack) -> String {
             r.category,
             r.area,
             r.check.kind(),
-            r.title.replace('|', "\\|"),
+            titled(r).replace('|', "\\|"),
             id = r.id,
             anchor = r.id.to_ascii_lowercase()
         ));
@@ -198,6 +217,12 @@ pub fn reference_markdown(pack: &RulePack) -> String {
             r.weight(),
             describe_applies(&r.applies_when)
         ));
+        if r.opt_in {
+            out.push_str(&format!(
+                "Opt-in: scans run it only with `--enable {id}` or `enable = [\"{id}\"]` in `launchgate.toml`.\n\n",
+                id = r.id
+            ));
+        }
         if !r.description.trim().is_empty() {
             out.push_str(&format!("{}\n\n", r.description.trim()));
         }

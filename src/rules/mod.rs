@@ -341,6 +341,9 @@ pub struct Rule {
     pub applies_when: AppliesWhen,
     pub check: Check,
     pub origin: Origin,
+    /// Off unless enabled (`--enable ID`, `enable = [..]`): a rule whose findings
+    /// are too often wrong on real projects to gate a release by default.
+    pub opt_in: bool,
 }
 
 impl Rule {
@@ -416,6 +419,18 @@ pub struct PackOptions {
     pub disable: Vec<String>,
     pub category_overrides: BTreeMap<String, Category>,
     pub weight_overrides: BTreeMap<String, f64>,
+    /// Which opt-in rules the pack keeps.
+    pub opt_in: OptIn,
+}
+
+/// Which opt-in rules ([`Rule::opt_in`]) a pack keeps.
+#[derive(Clone, Debug, Default)]
+pub enum OptIn {
+    /// All of them: for listing and documenting the pack, and for tests.
+    #[default]
+    All,
+    /// Only these ids: a scan runs an opt-in rule only when the user enabled it.
+    Enabled(Vec<String>),
 }
 
 /// Reads every rule source and reports all of their problems together.
@@ -593,10 +608,26 @@ fn merge(files: Vec<RuleFile>, options: &PackOptions) -> Result<RulePack, Diagno
             ));
         }
     }
+    if let OptIn::Enabled(ids) = &options.opt_in {
+        for id in ids {
+            if !seen.contains_key(id) {
+                problems.push(Diagnostic::whole_file(
+                    "(options)",
+                    format!("cannot enable unknown rule `{id}`"),
+                ));
+            }
+        }
+    }
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
-    pack.rules.retain(|r| !disabled.contains(&r.id));
+    pack.rules.retain(|r| {
+        !disabled.contains(&r.id)
+            && match &options.opt_in {
+                OptIn::All => true,
+                OptIn::Enabled(ids) => !r.opt_in || ids.contains(&r.id),
+            }
+    });
     pack.rules.sort_by(|a, b| a.id.cmp(&b.id));
     pack.stacks.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(pack)

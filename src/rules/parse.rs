@@ -186,6 +186,7 @@ fn parse_rule(src: &mut Source<'_>, v: &Value<'_>) -> Option<Rule> {
         })
         .collect();
     let message = f.string(src, "message").map(|(s, _)| s);
+    let opt_in = f.boolean(src, "opt_in").unwrap_or(false);
     let applies_when = match f.value("applies_when") {
         Some(v) => parse_applies_when(src, v),
         None => Some(AppliesWhen::default()),
@@ -210,6 +211,7 @@ fn parse_rule(src: &mut Source<'_>, v: &Value<'_>) -> Option<Rule> {
         message,
         applies_when: applies_when?,
         check: check?,
+        opt_in,
     })
 }
 
