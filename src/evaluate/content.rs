@@ -170,6 +170,24 @@ fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// Files without a match pass when a Compose service that builds them sets one of
+/// `keys` itself (`unless_compose_sets`).
+pub fn pass_where_compose_sets(
+    files: &mut [(&str, FileResult)],
+    keys: &[String],
+    set_by: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) {
+    for (path, result) in files.iter_mut() {
+        if matches!(result, FileResult::Matched(false))
+            && set_by
+                .get(*path)
+                .is_some_and(|set| keys.iter().any(|k| set.contains(k)))
+        {
+            *result = FileResult::Matched(true);
+        }
+    }
+}
+
 /// The rule's verdict from its tally and the files [`evaluate_selected`] kept, in
 /// path order.
 pub fn finish(

@@ -2,6 +2,7 @@
 //! each file to the rules that want it (one glob set for all), reads it once and
 //! evaluates it on the walking thread; repository-wide checks run after the walk.
 
+mod compose_builds;
 pub mod content;
 pub mod drift;
 pub mod env;
@@ -15,7 +16,7 @@ use crate::doc::{parse_documents, DocFormat, Node};
 use crate::finding::{Evidence, Finding, Location, Outcome};
 use crate::inventory::{
     classify::{
-        file_name, is_env_file_name, is_non_production, is_stack_evidence_excluded,
+        file_name, is_container_setup, is_dockerfile, is_env_file_name, is_non_production, is_stack_evidence_excluded,
         is_test_or_vendored,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
@@ -184,6 +185,8 @@ struct Router {
     drift_reads: drift::ReadCollector,
     /// Some rule compares configuration reads with what is provided.
     drift: bool,
+    /// Some rule asks what the Compose services that build a Dockerfile set.
+    builds_wanted: bool,
 }
 
 impl Router {
@@ -221,6 +224,10 @@ impl Router {
             .rules
             .iter()
             .any(|r| matches!(r.check, Check::Drift(_)));
+        let builds_wanted = pack
+            .rules
+            .iter()
+            .any(|r| matches!(&r.check, Check::Content(c) if !c.unless_compose_sets.is_empty()));
         let patterns = pack
             .rules
             .iter()
@@ -238,6 +245,7 @@ impl Router {
             set,
             targets,
             drift,
+            builds_wanted,
             prefilter: prefilter::Prefilter::new(patterns),
             tallies: pack
                 .rules
@@ -281,7 +289,8 @@ impl Router {
         let targets = self.route(path);
         let drift_kind =
             self.drift && (drift::read_kind(path).is_some() || drift::is_platform_file(path));
-        if targets.is_empty() && !drift_kind && !env {
+        let compose = self.builds_wanted && is_container_setup(path) && !is_dockerfile(path);
+        if targets.is_empty() && !drift_kind && !env && !compose {
             return None;
         }
         let non_product = is_non_production(path);
@@ -289,6 +298,7 @@ impl Router {
         // development Compose file still provides variables).
         let drift_source = !is_test_or_vendored(path);
         let wanted = env
+            || (compose && !non_product)
             || (drift_kind && (drift_source || drift::aux_reads_wanted(path)))
             || targets
                 .iter()
@@ -354,6 +364,7 @@ struct FileOutput {
     structured: Vec<(usize, structured::FileResult)>,
     env: Option<ParsedEnv>,
     problems: Vec<Problem>,
+    compose_builds: Vec<compose_builds::ComposeBuild>,
 }
 
 /// What the walk learned about a file it decided to read.
@@ -389,6 +400,12 @@ fn visit_file(
         non_product,
         drift_source,
     } = routed;
+    // A container setup whose opening comment says it is for development only is one,
+    // whatever its name; an image that builds a tool (a code generator) is no service.
+    let non_product = non_product
+        || (is_container_setup(path)
+            && (crate::inventory::intent::header_declares_development(text)
+                || (is_dockerfile(path) && crate::inventory::intent::dockerfile_builds_a_tool(text))));
     let mut docs: Option<(DocFormat, Result<Vec<Node>, ()>)> = None;
     let may_match = router.may_match(pack, &targets, path, text, non_product);
     for (target, may_match) in targets.into_iter().zip(may_match) {
@@ -452,6 +469,15 @@ fn visit_file(
                 }
             }
         }
+    }
+    if router.builds_wanted && !non_product && is_container_setup(path) && !is_dockerfile(path) {
+        out.compose_builds = match &docs {
+            Some((DocFormat::Yaml, Ok(d))) => compose_builds::builds_in(path, d),
+            Some((DocFormat::Yaml, Err(()))) => Vec::new(),
+            _ => parse_documents(DocFormat::Yaml, text)
+                .map(|d| compose_builds::builds_in(path, &d))
+                .unwrap_or_default(),
+        };
     }
     if router.drift && (drift_source || drift::aux_reads_wanted(path)) {
         collect_drift(path, text, docs, &mut out);
@@ -595,6 +621,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .filter(|f| f.gitignored)
         .map(|f| f.path.as_str())
         .collect();
+    let mut compose_builds = Vec::new();
     for (path, out) in walked.outputs {
         let FileOutput {
             inline_ignores: mut file_ignores,
@@ -604,7 +631,9 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             structured,
             env,
             mut problems,
+            compose_builds: mut builds,
         } = out;
+        compose_builds.append(&mut builds);
         provisions.extend(provided);
         all_inline.append(&mut file_ignores);
         let path_ref: &str = walked
@@ -689,6 +718,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         env_files: &env_files,
         units: &units,
     };
+    let mut set_by_compose = None;
     for (i, rule) in pack.rules.iter().enumerate() {
         let has_files = || {
             index
@@ -706,7 +736,12 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 }
                 Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
                 Check::Content(c) => {
-                    let files = std::mem::take(&mut content_results[i]);
+                    let mut files = std::mem::take(&mut content_results[i]);
+                    if !c.unless_compose_sets.is_empty() {
+                        let set_by = set_by_compose
+                            .get_or_insert_with(|| compose_builds::keys_by_dockerfile(&compose_builds, &env_files));
+                        content::pass_where_compose_sets(&mut files, &c.unless_compose_sets, set_by);
+                    }
                     content::finish(rule, c, &router.tallies[i], files)
                 }
                 Check::Structured(c) => {

@@ -192,16 +192,31 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
 pub fn is_container_setup_file(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
     let yaml = l.ends_with(".yml") || l.ends_with(".yaml");
-    l == "dockerfile"
-        || l.starts_with("dockerfile.")
-        || l.ends_with(".dockerfile")
-        || l == "containerfile"
-        || l.starts_with("containerfile.")
+    is_dockerfile(&l)
         || (yaml
             && (l.starts_with("docker-compose")
                 || l.starts_with("compose.")
                 || l.starts_with("compose-")
                 || l.starts_with("podman-compose")))
+}
+
+/// A Dockerfile or Containerfile by name (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`).
+pub fn is_dockerfile(path: &str) -> bool {
+    let l = file_name(path).to_ascii_lowercase();
+    l == "dockerfile"
+        || l.starts_with("dockerfile.")
+        || l.ends_with(".dockerfile")
+        || l == "containerfile"
+        || l.starts_with("containerfile.")
+}
+
+/// A Compose file or Dockerfile by name ([`is_container_setup_file`]), or a YAML file
+/// in a `docker-compose/` folder.
+pub fn is_container_setup(path: &str) -> bool {
+    let file = file_name(path);
+    is_container_setup_file(file)
+        || (file_name(parent_dir(path)).eq_ignore_ascii_case("docker-compose")
+            && (file.ends_with(".yml") || file.ends_with(".yaml")))
 }
 
 /// Whether a Compose file or Dockerfile sets up development, tests or a demo rather
@@ -212,10 +227,7 @@ pub fn is_container_setup_file(name: &str) -> bool {
 /// code may well be part of the product.
 pub fn is_development_setup(path: &str) -> bool {
     let path = path.trim_start_matches("./");
-    let file = file_name(path);
-    let in_compose_folder = file_name(parent_dir(path)).eq_ignore_ascii_case("docker-compose")
-        && (file.ends_with(".yml") || file.ends_with(".yaml"));
-    if !is_container_setup_file(file) && !in_compose_folder {
+    if !is_container_setup(path) {
         return false;
     }
     let lower = path.to_ascii_lowercase();

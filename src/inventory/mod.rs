@@ -4,6 +4,7 @@
 pub mod classify;
 pub mod envfile;
 pub mod ignorefiles;
+pub mod intent;
 pub mod walk;
 
 use classify::{

@@ -136,6 +136,9 @@ pub struct ContentCheck {
     /// these (a Compose file that describes a deployment, not only local databases).
     /// Files that cannot be parsed are judged, so a broken file hides nothing.
     pub documents: Vec<Assertion>,
+    /// With `scope = "each-file"`: a Dockerfile that a production Compose service builds
+    /// passes when that service sets one of these keys itself (`healthcheck`, `user`).
+    pub unless_compose_sets: Vec<String>,
     pub include_tests: bool,
     /// The whole match is a secret: evidence shows only a redacted hint.
     pub secret: bool,

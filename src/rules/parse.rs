@@ -496,6 +496,18 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         );
     }
     let documents = assertions(src, &mut f, "documents");
+    let unless_compose_sets: Vec<String> = f
+        .strings(src, "unless_compose_sets")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    if !unless_compose_sets.is_empty() && must != Some(ContentMust::MatchEachFile) {
+        src.error(
+            f.value("unless_compose_sets").map_or(f.span(), |v| v.span),
+            "`unless_compose_sets` applies only to `must = \"match\"` with `scope = \"each-file\"`",
+        );
+    }
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
     f.finish(src);
@@ -503,6 +515,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         return None;
     }
     Some(ContentCheck {
+        unless_compose_sets,
         unless: unless.flatten(),
         from_last: from_last.flatten(),
         match_paths: match_paths?,

@@ -1,0 +1,213 @@
+//! Which Dockerfiles a Compose file builds, and what each building service sets
+//! itself: a `healthcheck:` in the service is the image's health check as Compose runs
+//! it, a `user:` its user. Content rules name such keys in `unless_compose_sets`, so
+//! opentelemetry-demo's `src/ad/Dockerfile`, whose `ad` service has a health check in
+//! `compose.yaml`, is not reported for lacking a `HEALTHCHECK`.
+
+use crate::doc::{Node, Scalar, Value};
+use crate::inventory::classify::parent_dir;
+use crate::inventory::EnvFile;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One service with a `build:` section, as written (variables unresolved).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ComposeBuild {
+    /// The Compose file's folder, relative to the target root (`""` at the root).
+    pub dir: String,
+    pub context: String,
+    pub dockerfile: Option<String>,
+    /// The service's own keys (`healthcheck`, `user`…).
+    pub keys: BTreeSet<String>,
+}
+
+/// The `build:` services of every document of a Compose file.
+pub fn builds_in(path: &str, docs: &[Node]) -> Vec<ComposeBuild> {
+    let dir = parent_dir(path).to_string();
+    let mut out = Vec::new();
+    for doc in docs {
+        let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
+            continue;
+        };
+        for (_, service) in services {
+            let Some(build) = service.get("build") else {
+                continue;
+            };
+            let (context, dockerfile) = match &build.value {
+                Value::Scalar(Scalar::Str(c)) => (c.clone(), None),
+                Value::Map(_) => (
+                    text(build.get("context")).unwrap_or_else(|| ".".to_string()),
+                    text(build.get("dockerfile")),
+                ),
+                _ => continue,
+            };
+            let keys = match &service.value {
+                Value::Map(entries) => entries
+                    .iter()
+                    .filter(|(k, v)| !disabled(k, v))
+                    .map(|(k, _)| k.clone())
+                    .collect(),
+                _ => BTreeSet::new(),
+            };
+            out.push(ComposeBuild {
+                dir: dir.clone(),
+                context,
+                dockerfile,
+                keys,
+            });
+        }
+    }
+    out
+}
+
+fn text(node: Option<&Node>) -> Option<String> {
+    match node?.as_scalar()? {
+        Scalar::Str(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// `healthcheck: {disable: true}` switches the image's check off: it is no check.
+fn disabled(key: &str, value: &Node) -> bool {
+    key == "healthcheck"
+        && value
+            .get("disable")
+            .and_then(Node::as_scalar)
+            .is_some_and(|s| s.loosely_equals(&Scalar::Bool(true)))
+}
+
+/// Dockerfile path (relative to the target root) → the keys set by the services that
+/// build it. Variables (`dockerfile: ${AD_DOCKERFILE}`) are resolved from the `.env`
+/// beside the Compose file, as `docker compose` does; unresolvable ones are skipped.
+pub fn keys_by_dockerfile(
+    builds: &[ComposeBuild],
+    env_files: &[EnvFile],
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for b in builds {
+        let env = env_files.iter().find(|f| {
+            parent_dir(&f.path) == b.dir && crate::inventory::classify::file_name(&f.path) == ".env"
+        });
+        let resolve = |s: &str| interpolate(s, env);
+        let Some(context) = resolve(&b.context) else {
+            continue;
+        };
+        let dockerfile = match &b.dockerfile {
+            Some(d) => match resolve(d) {
+                Some(d) => d,
+                None => continue,
+            },
+            None => "Dockerfile".to_string(),
+        };
+        // Compose resolves `dockerfile` against the context.
+        let Some(path) = normalize(&[&b.dir, &context, &dockerfile]) else {
+            continue;
+        };
+        out.entry(path).or_default().extend(b.keys.iter().cloned());
+    }
+    out
+}
+
+/// `${NAME}`, `$NAME` and `${NAME:-default}` from the env file; `None` when a name has
+/// no value (the path is unknown).
+fn interpolate(s: &str, env: Option<&EnvFile>) -> Option<String> {
+    if !s.contains('$') {
+        return Some(s.to_string());
+    }
+    let lookup = |name: &str| {
+        env.and_then(|e| {
+            e.parsed
+                .entries
+                .iter()
+                .rev()
+                .find(|x| x.key == name)
+                .map(|x| x.value.clone())
+        })
+        .filter(|v| !v.is_empty())
+    };
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(inner) = after.strip_prefix('{') {
+            let end = inner.find('}')?;
+            let expr = &inner[..end];
+            let (name, default) = match expr.split_once(":-").or_else(|| expr.split_once('-')) {
+                Some((n, d)) => (n, Some(d)),
+                None => (expr, None),
+            };
+            out.push_str(&lookup(name).or_else(|| default.map(str::to_string))?);
+            rest = &inner[end + 1..];
+        } else {
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if len == 0 {
+                return None;
+            }
+            out.push_str(&lookup(&after[..len])?);
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Joins path pieces and folds `.` and `..`; `None` for an absolute path or one that
+/// leaves the target.
+fn normalize(parts: &[&str]) -> Option<String> {
+    let mut segments: Vec<&str> = Vec::new();
+    for part in parts {
+        if part.starts_with('/') {
+            return None;
+        }
+        for seg in part.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    segments.pop()?;
+                }
+                s => segments.push(s),
+            }
+        }
+    }
+    Some(segments.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::{parse_documents, DocFormat};
+    use crate::inventory::parse_env;
+
+    fn keys(compose: &str, env: &str) -> BTreeMap<String, BTreeSet<String>> {
+        let docs = parse_documents(DocFormat::Yaml, compose).unwrap();
+        let builds = builds_in("deploy/compose.yaml", &docs);
+        let env = EnvFile {
+            path: "deploy/.env".to_string(),
+            gitignored: false,
+            parsed: parse_env(env),
+        };
+        keys_by_dockerfile(&builds, &[env])
+    }
+
+    #[test]
+    fn build_paths_resolve_like_compose() {
+        let k = keys(
+            "services:\n  ad:\n    build:\n      context: ../\n      dockerfile: ${AD_DOCKERFILE}\n    healthcheck:\n      test: [CMD, true]\n  web:\n    build: ./web\n    user: \"1000\"\n  off:\n    build: {context: ../off}\n    healthcheck: {disable: true}\n  unknown:\n    build: {context: ., dockerfile: $MISSING}\n",
+            "AD_DOCKERFILE=./src/ad/Dockerfile\n",
+        );
+        assert!(k["src/ad/Dockerfile"].contains("healthcheck"));
+        assert!(k["deploy/web/Dockerfile"].contains("user"));
+        assert!(!k["off/Dockerfile"].contains("healthcheck"));
+        assert_eq!(k.len(), 3);
+    }
+
+    #[test]
+    fn interpolation() {
+        assert_eq!(interpolate("${X:-a/b}/c", None).as_deref(), Some("a/b/c"));
+        assert_eq!(interpolate("$X", None), None);
+        assert_eq!(normalize(&["a", "../..", "b"]), None);
+        assert_eq!(normalize(&["", "./", "Dockerfile"]).as_deref(), Some("Dockerfile"));
+    }
+}

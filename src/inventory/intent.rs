@@ -1,0 +1,126 @@
+//! What a container setup says about itself in the comment at its top: shiori's
+//! `docker-compose.yaml` opens with "Docker compose for development purposes only",
+//! dub's with "This is meant for local development only. Do not use this in
+//! production." A reader takes such a file for a development setup whatever its name;
+//! so does launchgate.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// At most this many leading lines are read as the header.
+const HEADER_LINES: usize = 40;
+
+static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \b(?:meant|intended|designed|only)\s+(?:to\s+be\s+used\s+)?for\s+(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
+        | \b(?:development|dev|testing|debugging)\s+(?:purposes?\s+|use\s+)?only\b
+        | \bfor\s+(?:local\s+)?(?:development|testing)\s+purposes\b
+        | \b(?:local\s+)?dev(?:elopment)?\s+(?:environment|setup|stack)\s+(?:only|for\s+(?:contributors|developers))\b
+        | \blocal\s+development\s+(?:stack|setup|environment)\b
+        | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
+        | \bdo\s+not\s+use\s+(?:this\s+|it\s+)?(?:file\s+)?in\s+production\b
+        | \bnot\s+for\s+production\b",
+    )
+    .expect("development header pattern compiles")
+});
+
+/// Whether the comment block that opens the file (`#` lines before the first
+/// instruction or key; blank lines and `---` allowed) says it is for development,
+/// tests or debugging only.
+pub fn header_declares_development(text: &str) -> bool {
+    let mut header = String::new();
+    for line in text.lines().take(HEADER_LINES) {
+        let line = line.trim();
+        if line.is_empty() || line == "---" {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix('#') else {
+            break;
+        };
+        header.push_str(comment);
+        header.push(' ');
+    }
+    !header.is_empty() && DEVELOPMENT_ONLY.is_match(&header)
+}
+
+/// Official language and build-tool images: without a command of its own, an image on
+/// one of these runs a compiler or a shell, not a service.
+static TOOLCHAIN_BASE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:[^\s/]+\.[^\s/]+/)?(?:library/)?(?:golang|rust|gcc|clang|node|python|ruby|maven|gradle|eclipse-temurin|openjdk|amazoncorretto|mcr\.microsoft\.com/dotnet/sdk|dotnet/sdk|reactnativecommunity/react-native-android|cimg/[a-z]+|bufbuild/buf|namely/protoc[a-z-]*)(?:[:@]|$)",
+    )
+    .expect("toolchain pattern compiles")
+});
+
+/// Whether a Dockerfile builds a tool rather than a service: its final stage starts
+/// from a language or build-tool image (`golang`, `node`, `maven`…) and gives no
+/// `CMD`, `ENTRYPOINT` or `EXPOSE` of its own — opentelemetry-demo's `genproto/`
+/// images, which run `protoc` once to generate code.
+pub fn dockerfile_builds_a_tool(text: &str) -> bool {
+    let mut base: Option<&str> = None;
+    let mut runs_something = false;
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        let Some(instruction) = words.next() else {
+            continue;
+        };
+        if instruction.eq_ignore_ascii_case("FROM") {
+            base = words.find(|w| !w.starts_with("--"));
+            runs_something = false;
+        } else if ["CMD", "ENTRYPOINT", "EXPOSE"]
+            .iter()
+            .any(|i| instruction.eq_ignore_ascii_case(i))
+        {
+            runs_something = true;
+        }
+    }
+    !runs_something && base.is_some_and(|b| TOOLCHAIN_BASE.is_match(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dockerfile_builds_a_tool as tool;
+    use super::header_declares_development as dev;
+
+    #[test]
+    fn tool_images() {
+        assert!(tool("FROM docker.io/library/golang:1.26.6-alpine@sha256:38\nWORKDIR /build\nRUN apk add --no-cache protobuf-dev\nRUN go install tool\n"));
+        assert!(tool("FROM node:20 AS deps\nCMD [\"node\"]\nFROM --platform=linux/amd64 maven:3.9\nRUN mvn package\n"));
+        // A service: its own command, a port, or a base image that brings the command.
+        assert!(!tool("FROM node:20-alpine\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"));
+        assert!(!tool("FROM golang:1.22 AS build\nRUN go build\nFROM gcr.io/distroless/static\nCOPY --from=build /app /app\n"));
+        assert!(!tool("FROM python:3.12-slim\nEXPOSE 8000\n"));
+        assert!(!tool("FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n"));
+        assert!(!tool(""));
+    }
+
+    #[test]
+    fn development_headers() {
+        for text in [
+            "# Docker compose for development purposes only.\n# Edit it to fit your current development needs.\nservices:\n",
+            "# This is meant for local development only. Do not use this in production.\nversion: \"3.8\"\n",
+            "# syntax=docker/dockerfile:1\n# This Dockerfile is intended for Development purposes only.\nFROM golang:1.22\n",
+            "---\n# Not suitable for production\nservices: {}\n",
+            "# Local development stack:\n#   docker compose up\nservices: {}\n",
+        ] {
+            assert!(dev(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_headers() {
+        for text in [
+            "# Production stack. Copy .env.example to .env first.\nservices: {}\n",
+            "services:\n  # for development only\n  web: {}\n",
+            "# syntax=docker/dockerfile:1\nFROM node:20\n# dev dependencies are dropped below\n",
+            "# Ready for production; see docs/deploy.md\nservices: {}\n",
+            "# For development, use docker-compose.override.yml (loaded automatically).\nservices: {}\n",
+            "# For local development, see CONTRIBUTING.md\nservices: {}\n",
+            "",
+            "FROM scratch\n",
+        ] {
+            assert!(!dev(text), "{text}");
+        }
+    }
+}
