@@ -208,6 +208,9 @@ mod tests {
         assert_eq!(interpolate("${X:-a/b}/c", None).as_deref(), Some("a/b/c"));
         assert_eq!(interpolate("$X", None), None);
         assert_eq!(normalize(&["a", "../..", "b"]), None);
-        assert_eq!(normalize(&["", "./", "Dockerfile"]).as_deref(), Some("Dockerfile"));
+        assert_eq!(
+            normalize(&["", "./", "Dockerfile"]).as_deref(),
+            Some("Dockerfile")
+        );
     }
 }

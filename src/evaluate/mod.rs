@@ -16,8 +16,8 @@ use crate::doc::{parse_documents, DocFormat, Node};
 use crate::finding::{Evidence, Finding, Location, Outcome};
 use crate::inventory::{
     classify::{
-        file_name, is_container_setup, is_dockerfile, is_env_file_name, is_non_production, is_stack_evidence_excluded,
-        is_test_or_vendored,
+        file_name, is_container_setup, is_dockerfile, is_env_file_name, is_non_production,
+        is_stack_evidence_excluded, is_test_or_vendored,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
     WalkedFile,
@@ -405,7 +405,8 @@ fn visit_file(
     let non_product = non_product
         || (is_container_setup(path)
             && (crate::inventory::intent::header_declares_development(text)
-                || (is_dockerfile(path) && crate::inventory::intent::dockerfile_builds_a_tool(text))));
+                || (is_dockerfile(path)
+                    && crate::inventory::intent::dockerfile_builds_a_tool(text))));
     let mut docs: Option<(DocFormat, Result<Vec<Node>, ()>)> = None;
     let may_match = router.may_match(pack, &targets, path, text, non_product);
     for (target, may_match) in targets.into_iter().zip(may_match) {
@@ -738,9 +739,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 Check::Content(c) => {
                     let mut files = std::mem::take(&mut content_results[i]);
                     if !c.unless_compose_sets.is_empty() {
-                        let set_by = set_by_compose
-                            .get_or_insert_with(|| compose_builds::keys_by_dockerfile(&compose_builds, &env_files));
-                        content::pass_where_compose_sets(&mut files, &c.unless_compose_sets, set_by);
+                        let set_by = set_by_compose.get_or_insert_with(|| {
+                            compose_builds::keys_by_dockerfile(&compose_builds, &env_files)
+                        });
+                        content::pass_where_compose_sets(
+                            &mut files,
+                            &c.unless_compose_sets,
+                            set_by,
+                        );
                     }
                     content::finish(rule, c, &router.tallies[i], files)
                 }

@@ -88,7 +88,9 @@ mod tests {
         assert!(tool("FROM docker.io/library/golang:1.26.6-alpine@sha256:38\nWORKDIR /build\nRUN apk add --no-cache protobuf-dev\nRUN go install tool\n"));
         assert!(tool("FROM node:20 AS deps\nCMD [\"node\"]\nFROM --platform=linux/amd64 maven:3.9\nRUN mvn package\n"));
         // A service: its own command, a port, or a base image that brings the command.
-        assert!(!tool("FROM node:20-alpine\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"));
+        assert!(!tool(
+            "FROM node:20-alpine\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
+        ));
         assert!(!tool("FROM golang:1.22 AS build\nRUN go build\nFROM gcr.io/distroless/static\nCOPY --from=build /app /app\n"));
         assert!(!tool("FROM python:3.12-slim\nEXPOSE 8000\n"));
         assert!(!tool("FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n"));
