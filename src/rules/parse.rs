@@ -1135,6 +1135,20 @@ mod tests {
             "{p:?}"
         );
 
+        let text = format!(
+            "{HEAD}opt_in = \"yes\"\n[rule.content]\npaths = [\"x\"]\npattern = \"a\"\nmust = \"not-match\"\nunless_compose_sets = [\"healthcheck\"]\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|(l, _, m)| *l == 13 && m.contains("`unless_compose_sets` applies only")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter().any(|(l, _, _)| *l == 8),
+            "opt_in must be a boolean: {p:?}"
+        );
+
         let text = "[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"k\"\npaths = [\"a\"]\nexclude = 3\nexclud = []\n";
         let p = problems(text);
         assert!(
