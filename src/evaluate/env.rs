@@ -53,6 +53,33 @@ fn is_local_host(host: &str) -> bool {
     LOCAL_HOSTS.contains(&host.as_str()) || host.starts_with("127.") || host.ends_with(".localhost")
 }
 
+/// A host only a private network resolves: a Compose or Kubernetes service name
+/// (`otel-collector`, `api.default.svc.cluster.local`), an `.internal`/`.local` name or a
+/// private IPv4 address. Plain http between services on that network is the usual
+/// design (TLS ends at the edge), not a public endpoint without TLS.
+fn is_private_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    if host.starts_with('[') {
+        return false;
+    }
+    let octets: Vec<u8> = host.split('.').filter_map(|p| p.parse().ok()).collect();
+    if octets.len() == 4 && host.split('.').count() == 4 {
+        return matches!(octets[..], [10, ..] | [192, 168, ..])
+            || matches!(octets[..], [172, b, ..] if (16..=31).contains(&b));
+    }
+    !host.contains('.')
+        || [
+            ".svc",
+            ".svc.cluster.local",
+            ".cluster.local",
+            ".internal",
+            ".local",
+            ".lan",
+        ]
+        .iter()
+        .any(|s| host.ends_with(s))
+}
+
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     !v.is_empty() && (PLACEHOLDER_EXACT.is_match(v) || PLACEHOLDER_PART.is_match(v))
@@ -174,12 +201,13 @@ fn judge(cond: &EnvCondition, e: &EnvEntry) -> Option<(String, Evidence)> {
         EnvCondition::InsecureUrl => {
             let u = parse_url(v)?;
             let plain = matches!(u.scheme.to_ascii_lowercase().as_str(), "http" | "ws");
-            (plain && !is_local_host(u.host) && !u.host.is_empty()).then(|| {
-                (
-                    format!("{key} uses plain {}://", u.scheme.to_ascii_lowercase()),
-                    Evidence::note(format!("{key} = {}", origin_of(&u))),
-                )
-            })
+            (plain && !is_local_host(u.host) && !is_private_host(u.host) && !u.host.is_empty())
+                .then(|| {
+                    (
+                        format!("{key} uses plain {}://", u.scheme.to_ascii_lowercase()),
+                        Evidence::note(format!("{key} = {}", origin_of(&u))),
+                    )
+                })
         }
         EnvCondition::InlineCredentials => {
             let u = parse_url(v)?;
@@ -358,6 +386,28 @@ mod tests {
         assert!(judge(&EnvCondition::Localhost, &e("https://app.example.com")).is_none());
         assert!(judge(&EnvCondition::InsecureUrl, &e("http://api.example.com")).is_some());
         assert!(judge(&EnvCondition::InsecureUrl, &e("http://localhost")).is_none());
+        for internal in [
+            "http://otel-collector:4317",
+            "http://api.default.svc.cluster.local/x",
+            "http://metadata.google.internal",
+            "http://10.0.3.7:8080",
+            "http://172.20.0.5",
+        ] {
+            assert!(
+                judge(&EnvCondition::InsecureUrl, &e(internal)).is_none(),
+                "{internal}"
+            );
+        }
+        for public in [
+            "http://172.32.0.1",
+            "http://8.8.8.8",
+            "ws://app.example.com",
+        ] {
+            assert!(
+                judge(&EnvCondition::InsecureUrl, &e(public)).is_some(),
+                "{public}"
+            );
+        }
         let (_, ev) = judge(
             &EnvCondition::InlineCredentials,
             &e("postgresql://u:hunter2secret@db:5432/x"),
