@@ -16,8 +16,8 @@ use crate::doc::{parse_documents, DocFormat, Node};
 use crate::finding::{Evidence, Finding, Location, Outcome};
 use crate::inventory::{
     classify::{
-        file_name, is_container_setup, is_dockerfile, is_env_file_name, is_non_production,
-        is_stack_evidence_excluded, is_test_or_vendored,
+        file_name, is_compose_file, is_container_setup, is_dockerfile, is_env_file_name,
+        is_non_production, is_stack_evidence_excluded, is_test_or_vendored,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
     WalkedFile,
@@ -289,7 +289,7 @@ impl Router {
         let targets = self.route(path);
         let drift_kind =
             self.drift && (drift::read_kind(path).is_some() || drift::is_platform_file(path));
-        let compose = self.builds_wanted && is_container_setup(path) && !is_dockerfile(path);
+        let compose = self.builds_wanted && is_compose_file(path);
         if targets.is_empty() && !drift_kind && !env && !compose {
             return None;
         }
@@ -471,7 +471,7 @@ fn visit_file(
             }
         }
     }
-    if router.builds_wanted && !non_product && is_container_setup(path) && !is_dockerfile(path) {
+    if router.builds_wanted && !non_product && is_compose_file(path) {
         out.compose_builds = match &docs {
             Some((DocFormat::Yaml, Ok(d))) => compose_builds::builds_in(path, d),
             Some((DocFormat::Yaml, Err(()))) => Vec::new(),

@@ -219,6 +219,11 @@ pub fn is_container_setup(path: &str) -> bool {
             && (file.ends_with(".yml") || file.ends_with(".yaml")))
 }
 
+/// A Compose file: a container setup ([`is_container_setup`]) that is not a Dockerfile.
+pub fn is_compose_file(path: &str) -> bool {
+    is_container_setup(path) && !is_dockerfile(path)
+}
+
 /// Whether a Compose file or Dockerfile sets up development, tests or a demo rather
 /// than a deployment: it sits in a folder named for one (`dev/`, `docker/development/`,
 /// `docker/testing/`, `e2e/`, `playwright/`, `demo/`, `examples/`, `.devcontainer/`…)
