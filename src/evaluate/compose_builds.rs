@@ -132,16 +132,18 @@ fn interpolate(s: &str, env: Option<&EnvFile>) -> Option<String> {
         if let Some(inner) = after.strip_prefix('{') {
             let end = inner.find('}')?;
             let expr = &inner[..end];
-            let (name, default) = match expr.split_once(":-").or_else(|| expr.split_once('-')) {
-                Some((n, d)) => (n, Some(d)),
-                None => (expr, None),
+            let (name, op) = expr.split_at(identifier_len(expr));
+            let value = match op.trim_start_matches(':').split_at_checked(1) {
+                None => lookup(name),
+                Some(("-", default)) => lookup(name).or_else(|| Some(default.to_string())),
+                // `${X:?message}` requires the variable; `${X:+alt}` is not followed.
+                Some(("?", _)) => lookup(name),
+                Some(_) => None,
             };
-            out.push_str(&lookup(name).or_else(|| default.map(str::to_string))?);
+            out.push_str(&value?);
             rest = &inner[end + 1..];
         } else {
-            let len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
+            let len = identifier_len(after);
             if len == 0 {
                 return None;
             }
@@ -151,6 +153,11 @@ fn interpolate(s: &str, env: Option<&EnvFile>) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
+}
+
+fn identifier_len(s: &str) -> usize {
+    s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len())
 }
 
 /// Joins path pieces and folds `.` and `..`; `None` for an absolute path or one that
@@ -207,6 +214,9 @@ mod tests {
     fn interpolation() {
         assert_eq!(interpolate("${X:-a/b}/c", None).as_deref(), Some("a/b/c"));
         assert_eq!(interpolate("$X", None), None);
+        assert_eq!(interpolate("${X:?set-it}/Dockerfile", None), None);
+        assert_eq!(interpolate("${X-a}", None).as_deref(), Some("a"));
+        assert_eq!(interpolate("${X:+b}", None), None);
         assert_eq!(normalize(&["a", "../..", "b"]), None);
         assert_eq!(
             normalize(&["", "./", "Dockerfile"]).as_deref(),

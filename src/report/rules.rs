@@ -86,6 +86,11 @@ pub fn list(pack: &RulePack, json: bool, out: &mut dyn Write) -> io::Result<()> 
     )
 }
 
+/// How an opt-in rule is switched on, for `explain` and the reference.
+fn opt_in_note(id: &str) -> String {
+    format!("scans run it only with `--enable {id}` or `enable = [\"{id}\"]` in `launchgate.toml`")
+}
+
 /// The title, marked when the rule is off unless enabled.
 fn titled(rule: &Rule) -> String {
     if rule.opt_in {
@@ -163,11 +168,7 @@ pub fn explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(out, "checks: {}", check_summary(&rule.check))?;
     if rule.opt_in {
-        writeln!(
-            out,
-            "opt-in: scans run it only with `--enable {}` or `enable = [\"{}\"]` in launchgate.toml",
-            rule.id, rule.id
-        )?;
+        writeln!(out, "opt-in: {}", opt_in_note(&rule.id))?;
     }
     if !rule.description.is_empty() {
         writeln!(out, "\nWhy it matters:\n{}", rule.description.trim_end())?;
@@ -218,10 +219,7 @@ pub fn reference_markdown(pack: &RulePack) -> String {
             describe_applies(&r.applies_when)
         ));
         if r.opt_in {
-            out.push_str(&format!(
-                "Opt-in: scans run it only with `--enable {id}` or `enable = [\"{id}\"]` in `launchgate.toml`.\n\n",
-                id = r.id
-            ));
+            out.push_str(&format!("Opt-in: {}.\n\n", opt_in_note(&r.id)));
         }
         if !r.description.trim().is_empty() {
             out.push_str(&format!("{}\n\n", r.description.trim()));
