@@ -5,6 +5,7 @@ use crate::finding::{Evidence, Location};
 use crate::redact::Redacted;
 use crate::rules::{ContentCheck, ContentMust, Rule};
 use crate::text::LineIndex;
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// A file with more matches than this reports the first ones and a count.
@@ -110,6 +111,12 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
                 if m.start() < skip {
                     continue;
                 }
+                if caps
+                    .name("stage")
+                    .is_some_and(|stage| names_earlier_stage(&text[..m.start()], stage.as_str()))
+                {
+                    continue;
+                }
                 if out.len() >= MAX_OCCURRENCES_PER_FILE {
                     extra += 1;
                     continue;
@@ -149,6 +156,7 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
                     Evidence::line(index.line_text(line))
                 };
                 out.push(Occurrence {
+                    owner: caps.name("owner").map(|o| o.as_str().to_string()),
                     location: Some(Location::at(path, line, column)),
                     message: rule.failure_message(),
                     evidence: Some(evidence),
@@ -162,6 +170,20 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
             FileResult::Occurrences(out)
         }
     }
+}
+
+/// Whether `before`, the Dockerfile text before a `FROM`, declares a build stage
+/// named `name` (`FROM node:22 AS node`): `FROM node` then starts from that stage.
+fn names_earlier_stage(before: &str, name: &str) -> bool {
+    before.lines().any(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+            && words.len() >= 2
+            && words[words.len() - 2].eq_ignore_ascii_case("AS")
+            && words[words.len() - 1].eq_ignore_ascii_case(name)
+    })
 }
 
 fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
@@ -195,9 +217,10 @@ pub fn finish(
     check: &ContentCheck,
     tally: &Tally,
     files: Vec<(&str, FileResult)>,
+    own_owners: &BTreeSet<String>,
 ) -> Verdict {
     let checked = tally.checked.load(Ordering::Relaxed);
-    if checked == 0 {
+    if checked == 0 && !check.fail_without_files {
         return Verdict::NotApplicable(format!(
             "no file matches {}",
             check.paths.patterns.join(", ")
@@ -207,8 +230,12 @@ pub fn finish(
     match check.must {
         ContentMust::NotMatch => {
             for (_, r) in files {
-                if let FileResult::Occurrences(mut o) = r {
-                    occurrences.append(&mut o);
+                if let FileResult::Occurrences(o) = r {
+                    occurrences.extend(o.into_iter().filter(|o| {
+                        !o.owner
+                            .as_ref()
+                            .is_some_and(|owner| own_owners.contains(&owner.to_ascii_lowercase()))
+                    }));
                 }
             }
         }
@@ -216,6 +243,7 @@ pub fn finish(
             for (path, r) in files {
                 if matches!(r, FileResult::Matched(false)) {
                     occurrences.push(Occurrence {
+                        owner: None,
                         location: Some(Location::file(path)),
                         message: rule.failure_message(),
                         evidence: Some(Evidence::note(format!(
@@ -229,6 +257,7 @@ pub fn finish(
         ContentMust::MatchAnyFile => {
             if !tally.matched.load(Ordering::Relaxed) {
                 occurrences.push(Occurrence {
+                    owner: None,
                     location: None,
                     message: rule.failure_message(),
                     evidence: Some(Evidence::note(format!(

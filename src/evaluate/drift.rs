@@ -1365,6 +1365,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
                     continue;
                 };
                 occurrences.push(Occurrence {
+                    owner: None,
                     location: Some(read_location(first)),
                     message: format!(
                         "{name} is read without a default and nothing provides it for production{}",
@@ -1390,6 +1391,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
                 };
                 let keys = template.parsed.entries.iter().map(|e| e.key.as_str());
                 occurrences.push(Occurrence {
+                    owner: None,
                     location: Some(read_location(first)),
                     message: format!(
                         "{name} is read in code but not documented in {}{}",
@@ -1431,6 +1433,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
                         }
                         judged += 1;
                         occurrences.push(Occurrence {
+                            owner: None,
                             location: Some(Location::at(&file.path, e.line, e.column)),
                             message: format!(
                                 "{} is configured in {} but never read{}",
@@ -1459,6 +1462,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
         DriftCondition::Dynamic => {
             for r in &inv.reads.dynamic {
                 occurrences.push(Occurrence {
+                    owner: None,
                     location: Some(read_location(r)),
                     message: "environment variable with a name computed at run time: not checked"
                         .into(),

@@ -274,6 +274,7 @@ pub fn evaluate(rule: &Rule, check: &EnvCheck, files: &[EnvFile], units: &[EnvUn
                 checked += 1;
                 if entries.is_empty() {
                     occurrences.push(Occurrence {
+                        owner: None,
                         location: Some(Location::file(&target.path)),
                         message: rule.failure_message(),
                         evidence: Some(Evidence::note(format!(
@@ -294,6 +295,7 @@ pub fn evaluate(rule: &Rule, check: &EnvCheck, files: &[EnvFile], units: &[EnvUn
                 for e in entries {
                     if other.parsed.get(&e.key).is_none() {
                         occurrences.push(Occurrence {
+                            owner: None,
                             location: Some(Location::at(&target.path, e.line, e.column)),
                             message: format!(
                                 "{} is set in the {here} but missing from the {there} ({})",
@@ -309,6 +311,7 @@ pub fn evaluate(rule: &Rule, check: &EnvCheck, files: &[EnvFile], units: &[EnvUn
                 for e in entries {
                     if let Some((message, evidence)) = judge(cond, e) {
                         occurrences.push(Occurrence {
+                            owner: None,
                             location: Some(Location::at(&target.path, e.line, e.column)),
                             message,
                             evidence: Some(evidence),

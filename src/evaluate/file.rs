@@ -11,6 +11,7 @@ pub fn evaluate(rule: &Rule, check: &FileCheck, matching: Vec<&WalkedFile>) -> V
         FileMust::Exist => {
             if matching.is_empty() {
                 vec![Occurrence {
+                    owner: None,
                     location: None,
                     message: rule.failure_message(),
                     evidence: Some(Evidence::note(format!(
@@ -25,6 +26,7 @@ pub fn evaluate(rule: &Rule, check: &FileCheck, matching: Vec<&WalkedFile>) -> V
         FileMust::NotExist => matching
             .iter()
             .map(|f| Occurrence {
+                owner: None,
                 location: Some(Location::file(&f.path)),
                 message: rule.failure_message(),
                 evidence: Some(Evidence::note(format!("{} exists", f.path))),
@@ -41,6 +43,7 @@ pub fn evaluate(rule: &Rule, check: &FileCheck, matching: Vec<&WalkedFile>) -> V
                 .iter()
                 .filter(|f| !f.gitignored)
                 .map(|f| Occurrence {
+                    owner: None,
                     location: Some(Location::file(&f.path)),
                     message: rule.failure_message(),
                     evidence: Some(Evidence::note(format!(

@@ -17,7 +17,7 @@ use crate::finding::{Evidence, Finding, Location, Outcome};
 use crate::inventory::{
     classify::{
         file_name, is_compose_file, is_container_setup, is_dockerfile, is_env_file_name,
-        is_non_production, is_stack_evidence_excluded, is_test_or_vendored,
+        is_non_production, is_stack_evidence_excluded, is_test_or_vendored, parent_dir,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
     WalkedFile,
@@ -36,6 +36,9 @@ pub struct Occurrence {
     pub location: Option<Location>,
     pub message: String,
     pub evidence: Option<Evidence>,
+    /// The GitHub owner the match names (a capture named `owner`): the repository's own
+    /// organisation is no third party, and its matches are dropped after the walk.
+    pub owner: Option<String>,
 }
 
 /// What an evaluator concluded about a rule.
@@ -290,7 +293,8 @@ impl Router {
         let drift_kind =
             self.drift && (drift::read_kind(path).is_some() || drift::is_platform_file(path));
         let compose = self.builds_wanted && is_compose_file(path);
-        if targets.is_empty() && !drift_kind && !env && !compose {
+        let names_owner = crate::inventory::identity::names_owner(path);
+        if targets.is_empty() && !drift_kind && !env && !compose && !names_owner {
             return None;
         }
         let non_product = is_non_production(path);
@@ -298,6 +302,7 @@ impl Router {
         // development Compose file still provides variables).
         let drift_source = !is_test_or_vendored(path);
         let wanted = env
+            || names_owner
             || (compose && !non_product)
             || (drift_kind && (drift_source || drift::aux_reads_wanted(path)))
             || targets
@@ -365,6 +370,9 @@ struct FileOutput {
     env: Option<ParsedEnv>,
     problems: Vec<Problem>,
     compose_builds: Vec<compose_builds::ComposeBuild>,
+    /// A Compose file that its header or its services show to be a developer's stack.
+    developer_stack: bool,
+    owner_hints: Vec<crate::inventory::identity::OwnerHint>,
 }
 
 /// What the walk learned about a file it decided to read.
@@ -395,6 +403,7 @@ fn visit_file(
         }));
         out.env = Some(parsed);
     }
+    out.owner_hints = crate::inventory::identity::owner_hints(path, text);
     let Routed {
         targets,
         non_product,
@@ -402,12 +411,27 @@ fn visit_file(
     } = routed;
     // A container setup whose opening comment says it is for development only is one,
     // whatever its name; an image that builds a tool (a code generator) is no service.
-    let non_product = non_product
-        || (is_container_setup(path)
-            && (crate::inventory::intent::header_declares_development(text)
-                || (is_dockerfile(path)
-                    && crate::inventory::intent::dockerfile_builds_a_tool(text))));
+    let mut developer_setup = is_container_setup(path)
+        && (crate::inventory::intent::header_declares_development(text)
+            || (is_dockerfile(path) && crate::inventory::intent::dockerfile_builds_a_tool(text)));
     let mut docs: Option<(DocFormat, Result<Vec<Node>, ()>)> = None;
+    // So does a Compose file whose services are a developer's stack (a mail catcher,
+    // the source tree mounted live, `:develop` images, only databases).
+    if !non_product && !developer_setup && is_compose_file(path) {
+        let parsed = parse_documents(DocFormat::Yaml, text).map_err(|e| {
+            out.problems.push(Problem {
+                path: path.to_string(),
+                line: Some(e.line),
+                message: format!("not parsed as {:?}: {}", DocFormat::Yaml, e.message),
+            });
+        });
+        if let Ok(d) = &parsed {
+            developer_setup = crate::inventory::devstack::developer_stack(d).is_some();
+        }
+        docs = Some((DocFormat::Yaml, parsed));
+    }
+    out.developer_stack = developer_setup && !non_product && is_compose_file(path);
+    let non_product = non_product || developer_setup;
     let may_match = router.may_match(pack, &targets, path, text, non_product);
     for (target, may_match) in targets.into_iter().zip(may_match) {
         match target {
@@ -465,6 +489,10 @@ fn visit_file(
                         .pattern
                         .as_ref()
                         .is_some_and(|p| p.is_match(text))
+                    && !pack.stacks[i]
+                        .unless
+                        .as_ref()
+                        .is_some_and(|u| u.is_match(text))
                 {
                     hit.store(true, Ordering::Relaxed);
                 }
@@ -623,6 +651,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .map(|f| f.path.as_str())
         .collect();
     let mut compose_builds = Vec::new();
+    let mut developer_stack_dirs: BTreeSet<String> = BTreeSet::new();
+    let mut owner_hints = Vec::new();
     for (path, out) in walked.outputs {
         let FileOutput {
             inline_ignores: mut file_ignores,
@@ -633,7 +663,13 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             env,
             mut problems,
             compose_builds: mut builds,
+            developer_stack,
+            owner_hints: mut hints,
         } = out;
+        owner_hints.append(&mut hints);
+        if developer_stack {
+            developer_stack_dirs.insert(parent_dir(&path).to_string());
+        }
         compose_builds.append(&mut builds);
         provisions.extend(provided);
         all_inline.append(&mut file_ignores);
@@ -667,6 +703,10 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // configures the `docker compose` command, not the application: it is no env file of
     // the service for the env rules, for drift, or for file checks (ENV010 "not
     // git-ignored", ENV009 "no template"). One named with `--env-file` is kept.
+    let forced_env_file = options
+        .env_file
+        .as_deref()
+        .map(|e| e.trim_start_matches("./").to_string());
     let compose_cli_env: BTreeSet<String> = env_files
         .iter()
         .filter(|f| {
@@ -680,6 +720,15 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .map(|f| f.path.clone())
         .collect();
     env_files.retain(|f| !compose_cli_env.contains(&f.path));
+    // A `.env` in a sub-folder that holds a developer's Compose stack (hedgedoc's
+    // `docker/`, with `:develop` images) fills in that stack's variables; it is no
+    // production env file. At the root a `.env` is the application's own.
+    env_files.retain(|f| {
+        let dir = parent_dir(&f.path);
+        dir.is_empty()
+            || !developer_stack_dirs.contains(dir)
+            || forced_env_file.as_deref() == Some(f.path.as_str())
+    });
     let units = env_units(
         &env_files,
         &walked.files,
@@ -690,12 +739,24 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     );
     inventory.env_files = env_file_roles(&env_files, &units);
 
+    let own_owners = crate::inventory::identity::owners(&options.root, &owner_hints);
     let index = FileIndex::build(pack, &walked.files, options.walk.jobs);
     for (i, stack) in pack.stacks.iter().enumerate() {
         if stack.pattern.is_none()
             && stack_detected_by_files(&index.files(Group::Stack(i), &walked.files), stack)
         {
             stack_hits[i] = true;
+        }
+    }
+    let found = stack_hits.clone();
+    for (i, stack) in pack.stacks.iter().enumerate() {
+        if stack.unless_stack.iter().any(|id| {
+            pack.stacks
+                .iter()
+                .zip(&found)
+                .any(|(s, hit)| *hit && &s.id == id)
+        }) {
+            stack_hits[i] = false;
         }
     }
     let stacks: Vec<DetectedStack> = pack
@@ -748,7 +809,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                             set_by,
                         );
                     }
-                    content::finish(rule, c, &router.tallies[i], files)
+                    content::finish(rule, c, &router.tallies[i], files, &own_owners)
                 }
                 Check::Structured(c) => {
                     structured::finish(c, std::mem::take(&mut structured_results[i]))

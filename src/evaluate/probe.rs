@@ -100,6 +100,7 @@ pub fn evaluate(rule: &Rule, check: &ProbeCheck, reports: &[ProbeReport]) -> Ver
             evidence.push_str(&format!(" ({err})"));
         }
         occurrences.push(Occurrence {
+            owner: None,
             location: Some(Location::url(&report.url)),
             message: rule.failure_message(),
             evidence: Some(Evidence::note(evidence)),

@@ -250,7 +250,38 @@ pub fn is_development_setup(path: &str) -> bool {
 /// detectors: test, vendored or generated code ([`is_test_or_vendored`]) or a
 /// development, test or demo container setup ([`is_development_setup`]).
 pub fn is_non_production(path: &str) -> bool {
-    is_test_or_vendored(path) || is_development_setup(path)
+    is_test_or_vendored(path) || is_development_setup(path) || is_development_config(path)
+}
+
+/// Configuration modules for development or tests by convention: Django settings
+/// modules named for them (`settings/test.py`, `settings/local_dev.py`), and bundler
+/// configs of the dev server (`rspack.config.local.js`, `webpack.dev.js`).
+pub fn is_development_config(path: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let lower = file.to_ascii_lowercase();
+    let dev_word = |w: &str| {
+        matches!(
+            w,
+            "dev" | "devel" | "development" | "local" | "test" | "tests" | "testing" | "ci"
+        )
+    };
+    if let Some(stem) = lower.strip_suffix(".py") {
+        // `local_settings.py` often holds a deployment's own values: not read as dev.
+        let py_dev_word = |w: &str| w != "local" && dev_word(w);
+        let in_settings = dir.rsplit('/').next().is_some_and(|d| d == "settings");
+        let named_settings = stem.split('_').any(|w| w == "settings");
+        return (in_settings || named_settings) && stem.split('_').any(py_dev_word);
+    }
+    let parts: Vec<&str> = lower.split('.').collect();
+    let Some((ext, stem)) = parts.split_last() else {
+        return false;
+    };
+    let bundler = ["webpack", "rspack", "vite", "rollup", "esbuild"];
+    JS_EXTS.contains(ext)
+        && stem.len() >= 2
+        && (stem.contains(&"config") || bundler.contains(&stem[0]))
+        && stem[1..].iter().any(|w| dev_word(w))
 }
 
 /// Folders that hold a documentation site: its `package.json` (a Next.js or Docusaurus
@@ -277,6 +308,36 @@ pub fn is_stack_evidence_excluded(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn development_configs() {
+        for p in [
+            "api/app/settings/test.py",
+            "settings/local_dev.py",
+            "app/settings/development.py",
+            "proj/test_settings.py",
+            "proj/settings_ci.py",
+            "frontend/rspack/rspack.config.local.js",
+            "webpack.dev.js",
+            "web/vite.config.dev.ts",
+        ] {
+            assert!(is_development_config(p), "{p}");
+        }
+        for p in [
+            "api/app/settings/common.py",
+            "api/app/settings/production.py",
+            "settings.py",
+            "app/local.py",
+            "proj/local_settings.py",
+            "app/settings/local.py",
+            "webpack.config.js",
+            "rspack.config.prod.js",
+            "src/dev-tools.js",
+            "src/config/local.ts",
+        ] {
+            assert!(!is_development_config(p), "{p}");
+        }
+    }
 
     #[test]
     fn env_names() {

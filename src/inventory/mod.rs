@@ -2,7 +2,9 @@
 //! with positions, and what could not be read.
 
 pub mod classify;
+pub mod devstack;
 pub mod envfile;
+pub mod identity;
 pub mod ignorefiles;
 pub mod intent;
 pub mod walk;

@@ -139,6 +139,9 @@ pub struct ContentCheck {
     /// With `scope = "each-file"`: a Dockerfile that a production Compose service builds
     /// passes when that service sets one of these keys itself (`healthcheck`, `user`).
     pub unless_compose_sets: Vec<String>,
+    /// With `scope = "any-file"`: no selected file at all is a failure, not "not
+    /// applicable" (no SECURITY.md and no README to hold the policy either).
+    pub fail_without_files: bool,
     pub include_tests: bool,
     /// The whole match is a secret: evidence shows only a redacted hint.
     pub secret: bool,
@@ -370,6 +373,12 @@ pub struct Stack {
     /// Files that are never evidence for this detector (demo-data seeders, say).
     pub exclude: Option<Globs>,
     pub pattern: Option<LazyRegex>,
+    /// A file in which this matches is no evidence (a `package.json` of an Electron
+    /// app lists `express` for its local window server, not for a web service).
+    pub unless: Option<LazyRegex>,
+    /// Not detected when one of these stacks is (as found by their own files): software
+    /// released for operators is their business unless it takes payments itself.
+    pub unless_stack: Vec<String>,
     pub include_tests: bool,
     pub origin: Origin,
 }
@@ -554,6 +563,22 @@ fn merge(files: Vec<RuleFile>, options: &PackOptions) -> Result<RulePack, Diagno
                     message: format!(
                         "rule `{}` names unknown stack `{id}` in applies_when",
                         rule.id
+                    ),
+                    excerpt: None,
+                });
+            }
+        }
+    }
+    for stack in &pack.stacks {
+        for id in &stack.unless_stack {
+            if !stack_ids.contains(id.as_str()) {
+                problems.push(Diagnostic {
+                    file: stack.origin.file.clone(),
+                    line: stack.origin.line,
+                    column: 1,
+                    message: format!(
+                        "stack `{}` names unknown stack `{id}` in unless_stack",
+                        stack.id
                     ),
                     excerpt: None,
                 });

@@ -508,6 +508,13 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
             "`unless_compose_sets` applies only to `must = \"match\"` with `scope = \"each-file\"`",
         );
     }
+    let fail_without_files = f.boolean(src, "fail_without_files").unwrap_or(false);
+    if fail_without_files && must != Some(ContentMust::MatchAnyFile) {
+        src.error(
+            f.value("fail_without_files").map_or(f.span(), |v| v.span),
+            "`fail_without_files` applies only to `must = \"match\"` with `scope = \"any-file\"`",
+        );
+    }
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
     f.finish(src);
@@ -515,6 +522,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         return None;
     }
     Some(ContentCheck {
+        fail_without_files,
         unless_compose_sets,
         unless: unless.flatten(),
         from_last: from_last.flatten(),
@@ -859,6 +867,15 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
     let pattern = f
         .string(src, "pattern")
         .map(|p| compile_lazy_regex(src, p, "pattern"));
+    let unless = f
+        .string(src, "unless")
+        .map(|p| compile_lazy_regex(src, p, "unless"));
+    let unless_stack: Vec<String> = f
+        .strings(src, "unless_stack")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     f.finish(src);
     if src.problems.len() > before {
@@ -866,6 +883,7 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
     }
     let (id, span) = id?;
     Some(Stack {
+        unless_stack,
         origin: origin(src, span),
         id,
         name: name?.0,
@@ -873,6 +891,7 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
         paths: paths?,
         exclude: exclude?,
         pattern: pattern.flatten(),
+        unless: unless.flatten(),
         include_tests,
     })
 }

@@ -1,0 +1,141 @@
+//! What the services of a Compose file say about its purpose. A reader takes a file
+//! that runs a mail catcher, mounts the source tree into a container, pulls the
+//! project's `:develop` images or starts nothing but databases for a developer's
+//! stack, not for the deployment; so does launchgate, and no rule judges it as one.
+
+use crate::doc::{Node, Scalar, Value};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Why a Compose file is a developer's stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeveloperStack {
+    /// A browser or load-test runner, a mail catcher or a cloud emulator.
+    TestTool,
+    /// The project's source tree bind-mounted into a service (`.:/app`).
+    SourceMount,
+    /// An image from a development channel (`:dev`, `:develop`, `:nightly`…).
+    DevelopmentImage,
+    /// Only databases, caches, queues and their admin consoles: the dependencies a
+    /// developer starts next to the code.
+    BackingServicesOnly,
+}
+
+static TEST_TOOL_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|/)(?:cypress|playwright|selenium|standalone-chrome|testcafe|k6|locust|mailhog|mailpit|maildev|smtp4dev|mailcatcher|greenmail|localstack|azurite|fake-gcs-server|ps-http-sim)(?:[/:@-]|$)|(?:^|/)(?:dynamodb|documentdb|cosmosdb|spanner|firestore|pubsub|datastore|bigtable)[a-z0-9-]*-local(?:[:@]|$)|(?:^|/)[a-z0-9._-]+-(?:emulator|simulator)(?:[:@]|$)",
+    )
+    .expect("test tool image pattern compiles")
+});
+
+static DEVELOPMENT_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i):(?:dev|devel|develop|development|nightly|canary|unstable)$")
+        .expect("development tag pattern compiles")
+});
+
+static BACKING_SERVICE_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:[a-z0-9.-]+(?::[0-9]+)?/)?(?:[a-z0-9._-]+/)*(?:postgres|postgresql|postgis|pgvector|mysql|mariadb|percona|mongo|mongodb|mongo-express|redis|redis-stack|redis-stack-server|valkey|keydb|dragonfly|memcached|elasticsearch|opensearch|rabbitmq|kafka|cp-kafka|zookeeper|cp-zookeeper|cassandra|scylla|clickhouse|clickhouse-server|minio|nats|etcd|adminer|pgadmin4|phpmyadmin|redis-commander|redisinsight|pgbouncer|pgpool|pgpool2|couchdb|meilisearch|typesense|qdrant|neo4j|influxdb)(?:[:@][^/]*)?$",
+    )
+    .expect("backing service image pattern compiles")
+});
+
+/// A bind mount of the Compose file's folder or its parent (`.:/app`, `../:/src`,
+/// `${PWD}:/code`) runs the working copy live.
+static SOURCE_MOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\.\.?|\$\{?PWD\}?)/?:").expect("source mount pattern compiles")
+});
+
+fn scalar_text(node: Option<&Node>) -> Option<&str> {
+    match node.map(|n| &n.value) {
+        Some(Value::Scalar(Scalar::Str(s))) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+fn mounts_source(service: &Node) -> bool {
+    let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
+        return false;
+    };
+    volumes.iter().any(|v| match &v.value {
+        Value::Scalar(Scalar::Str(s)) => SOURCE_MOUNT.is_match(s),
+        Value::Map(_) => scalar_text(v.get("source"))
+            .is_some_and(|s| matches!(s.trim_end_matches('/'), "." | "..")),
+        _ => false,
+    })
+}
+
+/// Why the services of a Compose file (all its documents) make it a developer's
+/// stack, or `None` when they may describe a deployment.
+pub fn developer_stack(docs: &[Node]) -> Option<DeveloperStack> {
+    let services: Vec<&Node> = docs
+        .iter()
+        .filter_map(|d| match d.get("services").map(|s| &s.value) {
+            Some(Value::Map(entries)) => Some(entries.iter().map(|(_, s)| s)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let images: Vec<Option<&str>> = services
+        .iter()
+        .map(|s| scalar_text(s.get("image")))
+        .collect();
+    if images.iter().flatten().any(|i| TEST_TOOL_IMAGE.is_match(i)) {
+        return Some(DeveloperStack::TestTool);
+    }
+    if services.iter().any(|s| mounts_source(s)) {
+        return Some(DeveloperStack::SourceMount);
+    }
+    if images.iter().flatten().any(|i| DEVELOPMENT_TAG.is_match(i)) {
+        return Some(DeveloperStack::DevelopmentImage);
+    }
+    let backing_only = !services.is_empty()
+        && services.iter().zip(&images).all(|(s, image)| {
+            s.get("build").is_none() && image.is_some_and(|i| BACKING_SERVICE_IMAGE.is_match(i))
+        });
+    backing_only.then_some(DeveloperStack::BackingServicesOnly)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{developer_stack, DeveloperStack::*};
+    use crate::doc::{parse_documents, DocFormat};
+
+    fn judge(yaml: &str) -> Option<super::DeveloperStack> {
+        developer_stack(&parse_documents(DocFormat::Yaml, yaml).expect("test YAML parses"))
+    }
+
+    #[test]
+    fn developer_stacks() {
+        let cases = [
+            ("services:\n  app:\n    build: .\n  mail:\n    image: axllent/mailpit:v1.20\n", TestTool),
+            ("services:\n  aws:\n    image: localstack/localstack:3.5\n  app:\n    build: .\n", TestTool),
+            ("services:\n  app:\n    build: .\n    volumes:\n      - .:/app\n", SourceMount),
+            ("services:\n  app:\n    build: .\n    volumes:\n      - ../:/src:cached\n", SourceMount),
+            ("services:\n  app:\n    build: .\n    volumes:\n      - ${PWD}:/code\n", SourceMount),
+            ("services:\n  app:\n    build: .\n    volumes:\n      - type: bind\n        source: .\n        target: /app\n", SourceMount),
+            ("services:\n  backend:\n    image: ghcr.io/acme/app/backend:develop\n  db:\n    image: postgres:15\n", DevelopmentImage),
+            ("services:\n  app:\n    image: acme:dev\n    build: .\n", DevelopmentImage),
+            ("services:\n  db:\n    image: postgres:16.3\n    restart: always\n  cache:\n    image: docker.io/bitnami/redis:7.2\n", BackingServicesOnly),
+            ("services:\n  mongodb:\n    image: mongo\n  ui:\n    image: mongo-express\n    restart: always\n", BackingServicesOnly),
+        ];
+        for (yaml, why) in cases {
+            assert_eq!(judge(yaml), Some(why), "{yaml}");
+        }
+    }
+
+    #[test]
+    fn deployments() {
+        for yaml in [
+            "services:\n  app:\n    image: ghcr.io/acme/app:1.4.2\n    volumes:\n      - ./config:/config\n      - data:/data\n  db:\n    image: postgres:16.3\n",
+            "services:\n  app:\n    build: .\n  db:\n    image: postgres:16.3\n",
+            "services:\n  db:\n    image: postgres:16.3\n  app:\n    image: ${APP_IMAGE}\n",
+            "services:\n  app:\n    image: acme/devtools-api:2.0\n",
+            "services:\n  web:\n    image: nginx:1.27\n",
+            "services: {}\n",
+            "version: '3'\n",
+        ] {
+            assert_eq!(judge(yaml), None, "{yaml}");
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Who owns the repository on GitHub, from what it says about itself: the `origin`
+//! remote in `.git/config`, workflow guards (`if: github.repository_owner ==
+//! 'getsentry'`), CODEOWNERS teams (`@getsentry/owners`), the module path in `go.mod`,
+//! the `repository` of `package.json`, `Cargo.toml` or `pyproject.toml`, and README links
+//! to the repository itself. An action from the repository's own organisation
+//! (`getsentry/action-release`) is no third party.
+
+use regex::Regex;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// An owner named by a file; `repo` set means it counts only when that repository name
+/// is the scanned folder's own (a README links to many repositories).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OwnerHint {
+    pub owner: String,
+    pub repo: Option<String>,
+}
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("identity pattern compiles")
+}
+
+static WORKFLOW_GUARD: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"github\.repository_owner\s*==\s*['"]([\w.-]+)['"]|github\.repository\s*==\s*['"]([\w.-]+)/[\w.-]+['"]"#,
+    )
+});
+static CODEOWNERS_TEAM: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)(?:^|\s)@([\w.-]+)/[\w.-]+"));
+static GO_MODULE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^module\s+github\.com/([\w.-]+)/"));
+static MANIFEST_REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"(?im)^\s*"?(?:repository|url|homepage|source|code|source code)"?\s*[:=]\s*"(?:git\+)?(?:https?://|ssh://git@|git@|git://)?github\.com[/:]([\w.-]+)/|^\s*"repository"\s*:\s*"(?:github:)?([\w.-]+)/[\w.-]+""#,
+    )
+});
+static README_LINK: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?(?:[/#?)\s\]>'`]|$)"));
+static GIT_REMOTE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"(?m)^\s*url\s*=\s*(?:https?://(?:[^@/\s]+@)?|ssh://git@|git@)github\.com[/:]([\w.-]+)/"#,
+    )
+});
+
+/// Whether `path` (relative to the target root) can name the owner.
+pub fn names_owner(path: &str) -> bool {
+    let in_workflows = path
+        .strip_prefix(".github/workflows/")
+        .is_some_and(|f| !f.contains('/') && (f.ends_with(".yml") || f.ends_with(".yaml")));
+    in_workflows
+        || matches!(
+            path,
+            "CODEOWNERS"
+                | ".github/CODEOWNERS"
+                | "docs/CODEOWNERS"
+                | "go.mod"
+                | "package.json"
+                | "Cargo.toml"
+                | "pyproject.toml"
+                | "README.md"
+                | "README"
+                | "README.rst"
+        )
+}
+
+/// The owners `text`, the contents of `path`, names.
+pub fn owner_hints(path: &str, text: &str) -> Vec<OwnerHint> {
+    if !names_owner(path) {
+        return Vec::new();
+    }
+    let any = |owner: &str| OwnerHint {
+        owner: owner.to_ascii_lowercase(),
+        repo: None,
+    };
+    let groups = |re: &Regex| -> Vec<OwnerHint> {
+        re.captures_iter(text)
+            .filter_map(|c| c.iter().skip(1).flatten().next().map(|m| any(m.as_str())))
+            .collect()
+    };
+    let mut out = match path {
+        p if p.starts_with(".github/workflows/") => groups(&WORKFLOW_GUARD),
+        p if p.ends_with("CODEOWNERS") => groups(&CODEOWNERS_TEAM),
+        "go.mod" => groups(&GO_MODULE),
+        "package.json" | "Cargo.toml" | "pyproject.toml" => groups(&MANIFEST_REPOSITORY),
+        _ => README_LINK
+            .captures_iter(text)
+            .map(|c| OwnerHint {
+                owner: c[1].to_ascii_lowercase(),
+                repo: Some(c[2].to_ascii_lowercase()),
+            })
+            .collect(),
+    };
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The owner of the `origin` remote (or the first GitHub remote) in `root/.git/config`.
+pub fn git_remote_owner(root: &Path) -> Option<String> {
+    let config = std::fs::read_to_string(root.join(".git").join("config")).ok()?;
+    let origin = config
+        .split("[remote ")
+        .find(|section| section.starts_with("\"origin\""))
+        .and_then(|section| GIT_REMOTE.captures(section));
+    origin
+        .or_else(|| GIT_REMOTE.captures(&config))
+        .map(|c| c[1].to_ascii_lowercase())
+}
+
+/// The repository's owners: the git remote's, and those the files name (README links
+/// only when they point at a repository named as the scanned folder).
+pub fn owners(root: &Path, hints: &[OwnerHint]) -> BTreeSet<String> {
+    let folder = root.canonicalize().ok().and_then(|p| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    });
+    let mut out: BTreeSet<String> = git_remote_owner(root).into_iter().collect();
+    for hint in hints {
+        if hint.repo.is_none() || hint.repo == folder {
+            out.insert(hint.owner.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owners_of(path: &str, text: &str) -> Vec<String> {
+        owner_hints(path, text)
+            .into_iter()
+            .map(|h| h.owner)
+            .collect()
+    }
+
+    #[test]
+    fn hints_from_files() {
+        assert_eq!(
+            owners_of(
+                ".github/workflows/release.yml",
+                "jobs:\n  r:\n    if: github.repository_owner == 'getsentry'\n"
+            ),
+            ["getsentry"]
+        );
+        assert_eq!(
+            owners_of(
+                ".github/workflows/ci.yml",
+                "if: ${{ github.repository == \"Flagsmith/flagsmith\" }}\n"
+            ),
+            ["flagsmith"]
+        );
+        assert_eq!(
+            owners_of("CODEOWNERS", "* @getsentry/owners @someone\n"),
+            ["getsentry"]
+        );
+        assert_eq!(
+            owners_of(
+                "go.mod",
+                "module github.com/go-vikunja/vikunja\n\ngo 1.22\n"
+            ),
+            ["go-vikunja"]
+        );
+        assert_eq!(
+            owners_of("package.json", "{\n  \"repository\": {\n    \"type\": \"git\",\n    \"url\": \"git+https://github.com/louislam/uptime-kuma.git\"\n  }\n}\n"),
+            ["louislam"]
+        );
+        assert_eq!(
+            owners_of(
+                "package.json",
+                "{\n  \"repository\": \"github:acme/app\"\n}\n"
+            ),
+            ["acme"]
+        );
+        assert_eq!(
+            owners_of(
+                "Cargo.toml",
+                "[package]\nrepository = \"https://github.com/lldap/lldap\"\n"
+            ),
+            ["lldap"]
+        );
+        // Not the repository's own files, or not an owner.
+        assert!(owners_of(
+            "api/package.json",
+            "\"url\": \"https://github.com/acme/app\""
+        )
+        .is_empty());
+        assert!(owners_of(".github/workflows/ci.yml", "uses: other/action@v1\n").is_empty());
+        assert!(owners_of("go.mod", "module example.com/shop\n").is_empty());
+    }
+
+    #[test]
+    fn readme_links_count_for_the_folder_name_only() {
+        let hints = owner_hints(
+            "README.md",
+            "[![CI](https://github.com/Flagsmith/flagsmith/actions)](x) uses [lib](https://github.com/other/lib).\n",
+        );
+        let dir = std::env::temp_dir()
+            .join(format!("lg-identity-{}", std::process::id()))
+            .join("flagsmith");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let found = owners(&dir, &hints);
+        std::fs::remove_dir_all(dir.parent().expect("parent")).ok();
+        assert_eq!(found.into_iter().collect::<Vec<_>>(), ["flagsmith"]);
+    }
+
+    #[test]
+    fn git_remotes() {
+        let dir = std::env::temp_dir().join(format!("lg-remote-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".git")).expect("temp dir");
+        std::fs::write(
+            dir.join(".git/config"),
+            "[remote \"fork\"]\n\turl = git@github.com:me/app.git\n[remote \"origin\"]\n\turl = https://github.com/Acme/app.git\n",
+        )
+        .expect("write config");
+        let owner = git_remote_owner(&dir);
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(owner.as_deref(), Some("acme"));
+    }
+}
