@@ -90,10 +90,9 @@ pub fn is_test_or_vendored(path: &str) -> bool {
     let Some(file) = segments.pop() else {
         return false;
     };
-    if segments
-        .iter()
-        .any(|d| SKIP_DIRS.iter().any(|s| d.eq_ignore_ascii_case(s)))
-    {
+    if segments.iter().any(|d| {
+        SKIP_DIRS.iter().any(|s| d.eq_ignore_ascii_case(s)) || is_test_folder_compound(d)
+    }) {
         return true;
     }
     let lower = file.to_ascii_lowercase();
@@ -134,6 +133,16 @@ pub fn is_test_or_vendored(path: &str) -> bool {
     false
 }
 
+/// A folder named for tests in compound form: `e2e_tests/`, `integration-tests/`,
+/// `api_test/` (parts split on `-` and `_`; `latest/` or `contest/` are one part).
+fn is_test_folder_compound(dir: &str) -> bool {
+    let dir = dir.to_ascii_lowercase();
+    dir.contains(['-', '_'])
+        && dir
+            .split(['-', '_'])
+            .any(|p| matches!(p, "test" | "tests" | "testing" | "e2e" | "testdata"))
+}
+
 /// Words that, as a folder name or a part of one, mark a development, test or demo
 /// setup: `dev/`, `docker/development/`, `local-dev/`, `playwright/`, `demo/`…
 /// Parts are split on `-`, `_` and `.`, so `devops/` or `latest/` are not matched.
@@ -159,6 +168,12 @@ const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
     "samples",
     "sandbox",
     "playground",
+    "bench",
+    "benchmark",
+    "benchmarks",
+    "seed",
+    "seeds",
+    "seeding",
 ];
 
 /// Words that, as a part of a Compose file's or Dockerfile's own name, mark it as a
@@ -394,6 +409,20 @@ mod tests {
     }
 
     #[test]
+    fn compound_test_folders() {
+        for p in [
+            "packages/e2e_tests/setup/nginx/default.conf",
+            "integration-tests/app.py",
+            "src/api_test/main.go",
+        ] {
+            assert!(is_test_or_vendored(p), "{p}");
+        }
+        for p in ["latest/app.py", "contest/main.go", "src/ab_testimonials/app.py", "e2e.md"] {
+            assert!(!is_test_or_vendored(p), "{p}");
+        }
+    }
+
+    #[test]
     fn development_setups() {
         for p in [
             "dev/docker-compose.yml",
@@ -410,6 +439,8 @@ mod tests {
             "Dockerfile.debug",
             "compose.override.yml",
             "contrib/docker-compose/dev.yml",
+            "packages/benchmarks/docker-compose.yml",
+            "tools/seed-snapshot/docker-compose.yml",
         ] {
             assert!(is_development_setup(p), "{p}");
             assert!(is_non_production(p), "{p}");
