@@ -90,9 +90,10 @@ pub fn is_test_or_vendored(path: &str) -> bool {
     let Some(file) = segments.pop() else {
         return false;
     };
-    if segments.iter().any(|d| {
-        SKIP_DIRS.iter().any(|s| d.eq_ignore_ascii_case(s)) || is_test_folder_compound(d)
-    }) {
+    if segments
+        .iter()
+        .any(|d| SKIP_DIRS.iter().any(|s| d.eq_ignore_ascii_case(s)) || is_test_folder_compound(d))
+    {
         return true;
     }
     let lower = file.to_ascii_lowercase();
@@ -417,7 +418,12 @@ mod tests {
         ] {
             assert!(is_test_or_vendored(p), "{p}");
         }
-        for p in ["latest/app.py", "contest/main.go", "src/ab_testimonials/app.py", "e2e.md"] {
+        for p in [
+            "latest/app.py",
+            "contest/main.go",
+            "src/ab_testimonials/app.py",
+            "e2e.md",
+        ] {
             assert!(!is_test_or_vendored(p), "{p}");
         }
     }
