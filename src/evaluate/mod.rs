@@ -693,50 +693,35 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         inventory.problems.append(&mut problems);
     }
 
-    if let Some(forced) = &options.env_file {
-        let forced = forced.trim_start_matches("./");
+    let forced_env_file: Option<&str> = options
+        .env_file
+        .as_deref()
+        .map(|e| e.trim_start_matches("./"));
+    if let Some(forced) = forced_env_file {
         if !env_files.iter().any(|f| f.path == forced) {
             return Err(ScanError::EnvFileMissing(forced.to_string()));
         }
     }
+    let is_forced = |f: &EnvFile| forced_env_file == Some(f.path.as_str());
     // A `.env` that only sets Compose's own variables (`COMPOSE_PROJECT_NAME=paperless`)
     // configures the `docker compose` command, not the application: it is no env file of
     // the service for the env rules, for drift, or for file checks (ENV010 "not
     // git-ignored", ENV009 "no template"). One named with `--env-file` is kept.
-    let forced_env_file = options
-        .env_file
-        .as_deref()
-        .map(|e| e.trim_start_matches("./").to_string());
-    let compose_cli_env: BTreeSet<String> = env_files
+    // Nor is a `.env` in a sub-folder that holds a developer's Compose stack (hedgedoc's
+    // `docker/`, with `:develop` images): it fills in that stack's variables. At the root
+    // a `.env` is the application's own.
+    let not_app_env_files: BTreeSet<String> = env_files
         .iter()
         .filter(|f| {
-            f.parsed.only_compose_settings()
-                && options
-                    .env_file
-                    .as_deref()
-                    .map(|e| e.trim_start_matches("./"))
-                    != Some(f.path.as_str())
+            let dir = parent_dir(&f.path);
+            let compose_cli = f.parsed.only_compose_settings();
+            let developer_stack = !dir.is_empty() && developer_stack_dirs.contains(dir);
+            !is_forced(f) && (compose_cli || developer_stack)
         })
         .map(|f| f.path.clone())
         .collect();
-    env_files.retain(|f| !compose_cli_env.contains(&f.path));
-    // A `.env` in a sub-folder that holds a developer's Compose stack (hedgedoc's
-    // `docker/`, with `:develop` images) fills in that stack's variables; it is no
-    // production env file. At the root a `.env` is the application's own.
-    env_files.retain(|f| {
-        let dir = parent_dir(&f.path);
-        dir.is_empty()
-            || !developer_stack_dirs.contains(dir)
-            || forced_env_file.as_deref() == Some(f.path.as_str())
-    });
-    let units = env_units(
-        &env_files,
-        &walked.files,
-        options
-            .env_file
-            .as_deref()
-            .map(|f| f.trim_start_matches("./")),
-    );
+    env_files.retain(|f| !not_app_env_files.contains(&f.path));
+    let units = env_units(&env_files, &walked.files, forced_env_file);
     inventory.env_files = env_file_roles(&env_files, &units);
 
     let own_owners = crate::inventory::identity::owners(&options.root, &owner_hints);
@@ -786,14 +771,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             index
                 .files(Group::AppliesWhen(i), &walked.files)
                 .iter()
-                .any(|f| !compose_cli_env.contains(&f.path))
+                .any(|f| !not_app_env_files.contains(&f.path))
         };
         let verdict = match applies(rule, &stack_ids, has_files) {
             Err(why) => Verdict::NotApplicable(why),
             Ok(()) => match &rule.check {
                 Check::File(c) => {
                     let mut matching = index.files(Group::FileCheck(i), &walked.files);
-                    matching.retain(|f| !compose_cli_env.contains(&f.path));
+                    matching.retain(|f| !not_app_env_files.contains(&f.path));
                     file::evaluate(rule, c, matching)
                 }
                 Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
