@@ -59,6 +59,45 @@ pub fn builds_in(path: &str, docs: &[Node]) -> Vec<ComposeBuild> {
     out
 }
 
+/// A service that pulls an image instead of building one, at the service's line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PulledImage {
+    pub path: String,
+    pub line: u32,
+    pub image: String,
+}
+
+/// The services of a Compose file that pull an image (`image:` without `build:`).
+pub fn pulled_images(path: &str, docs: &[Node]) -> Vec<PulledImage> {
+    let mut out = Vec::new();
+    for doc in docs {
+        let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
+            continue;
+        };
+        for (_, service) in services {
+            if service.get("build").is_some() {
+                continue;
+            }
+            if let Some(image) = text(service.get("image")) {
+                out.push(PulledImage {
+                    path: path.to_string(),
+                    line: service.line,
+                    image,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The repository part of an image reference, lower-cased: `uptime-kuma` for
+/// `louislam/uptime-kuma:2`, `linkwarden` for `ghcr.io/linkwarden/linkwarden@sha256:…`.
+pub fn image_name(image: &str) -> String {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    last.split(':').next().unwrap_or(last).to_ascii_lowercase()
+}
+
 fn text(node: Option<&Node>) -> Option<String> {
     match node?.as_scalar()? {
         Scalar::Str(s) => Some(s.clone()),

@@ -227,10 +227,11 @@ impl Router {
             .rules
             .iter()
             .any(|r| matches!(r.check, Check::Drift(_)));
-        let builds_wanted = pack
-            .rules
-            .iter()
-            .any(|r| matches!(&r.check, Check::Content(c) if !c.unless_compose_sets.is_empty()));
+        let builds_wanted = pack.rules.iter().any(|r| match &r.check {
+            Check::Content(c) => !c.unless_compose_sets.is_empty(),
+            Check::Structured(c) => c.unless_own_image_healthcheck,
+            _ => false,
+        });
         let patterns = pack
             .rules
             .iter()
@@ -373,6 +374,9 @@ struct FileOutput {
     /// A Compose file that its header or its services show to be a developer's stack.
     developer_stack: bool,
     owner_hints: Vec<crate::inventory::identity::OwnerHint>,
+    pulled_images: Vec<compose_builds::PulledImage>,
+    /// A product Dockerfile that declares a `HEALTHCHECK`.
+    healthchecked_image: bool,
 }
 
 /// What the walk learned about a file it decided to read.
@@ -500,14 +504,22 @@ fn visit_file(
         }
     }
     if router.builds_wanted && !non_product && is_compose_file(path) {
-        out.compose_builds = match &docs {
-            Some((DocFormat::Yaml, Ok(d))) => compose_builds::builds_in(path, d),
-            Some((DocFormat::Yaml, Err(()))) => Vec::new(),
-            _ => parse_documents(DocFormat::Yaml, text)
-                .map(|d| compose_builds::builds_in(path, &d))
-                .unwrap_or_default(),
+        let parsed;
+        let compose_docs: &[Node] = match &docs {
+            Some((DocFormat::Yaml, Ok(d))) => d,
+            Some((DocFormat::Yaml, Err(()))) => &[],
+            _ => {
+                parsed = parse_documents(DocFormat::Yaml, text).unwrap_or_default();
+                &parsed
+            }
         };
+        out.compose_builds = compose_builds::builds_in(path, compose_docs);
+        out.pulled_images = compose_builds::pulled_images(path, compose_docs);
     }
+    out.healthchecked_image = router.builds_wanted
+        && !non_product
+        && is_dockerfile(path)
+        && crate::inventory::intent::declares_healthcheck(text);
     if router.drift && (drift_source || drift::aux_reads_wanted(path)) {
         collect_drift(path, text, docs, &mut out);
         router.drift_reads.add(path, std::mem::take(&mut out.reads));
@@ -653,6 +665,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut compose_builds = Vec::new();
     let mut developer_stack_dirs: BTreeSet<String> = BTreeSet::new();
     let mut owner_hints = Vec::new();
+    let mut pulled_images = Vec::new();
+    let mut any_healthchecked_image = false;
     for (path, out) in walked.outputs {
         let FileOutput {
             inline_ignores: mut file_ignores,
@@ -665,8 +679,12 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             compose_builds: mut builds,
             developer_stack,
             owner_hints: mut hints,
+            pulled_images: mut pulled,
+            healthchecked_image,
         } = out;
         owner_hints.append(&mut hints);
+        pulled_images.append(&mut pulled);
+        any_healthchecked_image |= healthchecked_image;
         if developer_stack {
             developer_stack_dirs.insert(parent_dir(&path).to_string());
         }
@@ -725,6 +743,17 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     inventory.env_files = env_file_roles(&env_files, &units);
 
     let own_owners = crate::inventory::identity::owners(&options.root, &owner_hints);
+    // Services that pull the project's own image, which brings its HEALTHCHECK.
+    let own_image_services: BTreeSet<(String, u32)> = if any_healthchecked_image {
+        let names = crate::inventory::identity::repository_names(&options.root);
+        pulled_images
+            .iter()
+            .filter(|p| names.contains(&compose_builds::image_name(&p.image)))
+            .map(|p| (p.path.clone(), p.line))
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
     let index = FileIndex::build(pack, &walked.files, options.walk.jobs);
     for (i, stack) in pack.stacks.iter().enumerate() {
         if stack.pattern.is_none()
@@ -797,7 +826,12 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                     content::finish(rule, c, &router.tallies[i], files, &own_owners)
                 }
                 Check::Structured(c) => {
-                    structured::finish(c, std::mem::take(&mut structured_results[i]))
+                    let verdict = structured::finish(c, std::mem::take(&mut structured_results[i]));
+                    if c.unless_own_image_healthcheck {
+                        structured::drop_at(verdict, &own_image_services)
+                    } else {
+                        verdict
+                    }
                 }
                 Check::Probe(c) => probe::evaluate(rule, c, &options.probes),
                 Check::Drift(c) => drift::evaluate(rule, *c, &drift_inventory),

@@ -38,6 +38,11 @@ static MANIFEST_REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static README_LINK: LazyLock<Regex> =
     LazyLock::new(|| regex(r"github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?(?:[/#?)\s\]>'`]|$)"));
+static GIT_REMOTE_REPO: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"(?m)^\s*url\s*=\s*(?:https?://(?:[^@/\s]+@)?|ssh://git@|git@)github\.com[/:][\w.-]+/([\w.-]+?)(?:\.git)?\s*$"#,
+    )
+});
 static GIT_REMOTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r#"(?m)^\s*url\s*=\s*(?:https?://(?:[^@/\s]+@)?|ssh://git@|git@)github\.com[/:]([\w.-]+)/"#,
@@ -107,6 +112,23 @@ pub fn git_remote_owner(root: &Path) -> Option<String> {
     origin
         .or_else(|| GIT_REMOTE.captures(&config))
         .map(|c| c[1].to_ascii_lowercase())
+}
+
+/// The repository's own names: the scanned folder's and the `origin` remote's.
+pub fn repository_names(root: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if let Some(name) = root.canonicalize().ok().and_then(|p| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    }) {
+        out.insert(name);
+    }
+    if let Ok(config) = std::fs::read_to_string(root.join(".git").join("config")) {
+        if let Some(c) = GIT_REMOTE_REPO.captures(&config) {
+            out.insert(c[1].trim_end_matches(".git").to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 /// The repository's owners: the git remote's, and those the files name (README links

@@ -78,10 +78,35 @@ pub fn dockerfile_builds_a_tool(text: &str) -> bool {
     !runs_something && base.is_some_and(|b| TOOLCHAIN_BASE.is_match(b))
 }
 
+/// Whether some stage of a Dockerfile declares a `HEALTHCHECK` (not `NONE`). Published
+/// images are often built from a named target (`--target release`) rather than the last
+/// stage, and only a runtime stage has a reason to declare one.
+pub fn declares_healthcheck(text: &str) -> bool {
+    text.lines().any(|line| {
+        let mut words = line.split_whitespace();
+        words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("HEALTHCHECK"))
+            && words
+                .next()
+                .is_some_and(|a| !a.eq_ignore_ascii_case("NONE"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::dockerfile_builds_a_tool as tool;
     use super::header_declares_development as dev;
+
+    #[test]
+    fn health_checks() {
+        use super::declares_healthcheck as hc;
+        assert!(hc("FROM node:22 AS build\nRUN npm ci\nFROM node:22-slim\nHEALTHCHECK CMD curl -f http://localhost:3000/ || exit 1\n"));
+        assert!(hc("FROM base AS release\nHEALTHCHECK --interval=60s CMD extra/healthcheck\nFROM release AS rootless\nUSER node\n"));
+        assert!(!hc("FROM base\nHEALTHCHECK NONE\n"));
+        assert!(!hc("FROM base\n# HEALTHCHECK CMD true\n"));
+        assert!(!hc(""));
+    }
 
     #[test]
     fn tool_images() {

@@ -235,6 +235,10 @@ pub struct StructuredCheck {
     pub filter: Vec<Assertion>,
     pub assert: Vec<Assertion>,
     pub secret: bool,
+    /// A Compose service that pulls the project's own image (its name is the
+    /// repository's) passes when a product Dockerfile declares a `HEALTHCHECK`: the
+    /// image brings it.
+    pub unless_own_image_healthcheck: bool,
 }
 
 /// A comparison on a probe fact (see docs/probe-facts.md for the names).

@@ -662,12 +662,16 @@ fn parse_structured_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<Structu
             src.error(f.span(), "[rule.structured] needs at least one `assert`");
         }
     }
+    let unless_own_image_healthcheck = f
+        .boolean(src, "unless_own_image_healthcheck")
+        .unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
     f.finish(src);
     if src.problems.len() > before {
         return None;
     }
     Some(StructuredCheck {
+        unless_own_image_healthcheck,
         paths: paths?,
         exclude: exclude?,
         overlays: overlays?,
