@@ -114,15 +114,15 @@ pub fn git_remote_owner(root: &Path) -> Option<String> {
         .map(|c| c[1].to_ascii_lowercase())
 }
 
+/// The scanned folder's own name, lower-cased (`.` resolved).
+fn folder_name(root: &Path) -> Option<String> {
+    let path = root.canonicalize().ok()?;
+    Some(path.file_name()?.to_string_lossy().to_ascii_lowercase())
+}
+
 /// The repository's own names: the scanned folder's and the `origin` remote's.
 pub fn repository_names(root: &Path) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    if let Some(name) = root.canonicalize().ok().and_then(|p| {
-        p.file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-    }) {
-        out.insert(name);
-    }
+    let mut out: BTreeSet<String> = folder_name(root).into_iter().collect();
     if let Ok(config) = std::fs::read_to_string(root.join(".git").join("config")) {
         if let Some(c) = GIT_REMOTE_REPO.captures(&config) {
             out.insert(c[1].trim_end_matches(".git").to_ascii_lowercase());
@@ -134,10 +134,7 @@ pub fn repository_names(root: &Path) -> BTreeSet<String> {
 /// The repository's owners: the git remote's, and those the files name (README links
 /// only when they point at a repository named as the scanned folder).
 pub fn owners(root: &Path, hints: &[OwnerHint]) -> BTreeSet<String> {
-    let folder = root.canonicalize().ok().and_then(|p| {
-        p.file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-    });
+    let folder = folder_name(root);
     let mut out: BTreeSet<String> = git_remote_owner(root).into_iter().collect();
     for hint in hints {
         if hint.repo.is_none() || hint.repo == folder {
