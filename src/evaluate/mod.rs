@@ -742,13 +742,17 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let units = env_units(&env_files, &walked.files, forced_env_file);
     inventory.env_files = env_file_roles(&env_files, &units);
 
-    let own_owners = crate::inventory::identity::owners(&options.root, &owner_hints);
+    let identity = crate::inventory::identity::identify(&options.root, &owner_hints);
+    let own_owners = &identity.owners;
     // Services that pull the project's own image, which brings its HEALTHCHECK.
     let own_image_services: BTreeSet<(String, u32)> = if any_healthchecked_image {
-        let names = crate::inventory::identity::repository_names(&options.root);
         pulled_images
             .iter()
-            .filter(|p| names.contains(&compose_builds::image_name(&p.image)))
+            .filter(|p| {
+                identity
+                    .names
+                    .contains(&compose_builds::image_name(&p.image))
+            })
             .map(|p| (p.path.clone(), p.line))
             .collect()
     } else {
@@ -823,7 +827,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                             set_by,
                         );
                     }
-                    content::finish(rule, c, &router.tallies[i], files, &own_owners)
+                    content::finish(rule, c, &router.tallies[i], files, own_owners)
                 }
                 Check::Structured(c) => {
                     let verdict = structured::finish(c, std::mem::take(&mut structured_results[i]));

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 /// An owner named by a file; `repo` set means it counts only when that repository name
-/// is the scanned folder's own (a README links to many repositories).
+/// is one of the repository's own names (a README links to many repositories).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OwnerHint {
     pub owner: String,
@@ -38,14 +38,9 @@ static MANIFEST_REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static README_LINK: LazyLock<Regex> =
     LazyLock::new(|| regex(r"github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?(?:[/#?)\s\]>'`]|$)"));
-static GIT_REMOTE_REPO: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r#"(?m)^\s*url\s*=\s*(?:https?://(?:[^@/\s]+@)?|ssh://git@|git@)github\.com[/:][\w.-]+/([\w.-]+?)(?:\.git)?\s*$"#,
-    )
-});
 static GIT_REMOTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r#"(?m)^\s*url\s*=\s*(?:https?://(?:[^@/\s]+@)?|ssh://git@|git@)github\.com[/:]([\w.-]+)/"#,
+        r#"(?m)^\s*url\s*=\s*(?:https?://(?:[^@/\s]+@)?|ssh://git@|git@)github\.com[/:]([\w.-]+)/([\w.-]+?)(?:\.git)?/?\s*$"#,
     )
 });
 
@@ -102,8 +97,17 @@ pub fn owner_hints(path: &str, text: &str) -> Vec<OwnerHint> {
     out
 }
 
-/// The owner of the `origin` remote (or the first GitHub remote) in `root/.git/config`.
-pub fn git_remote_owner(root: &Path) -> Option<String> {
+/// Who the scanned repository is: its GitHub owners and its own names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub owners: BTreeSet<String>,
+    /// The scanned folder's name and the `origin` remote's repository name.
+    pub names: BTreeSet<String>,
+}
+
+/// Owner and repository of the `origin` remote (or the first GitHub remote) in
+/// `root/.git/config`, lower-cased.
+fn git_remote(root: &Path) -> Option<(String, String)> {
     let config = std::fs::read_to_string(root.join(".git").join("config")).ok()?;
     let origin = config
         .split("[remote ")
@@ -111,7 +115,7 @@ pub fn git_remote_owner(root: &Path) -> Option<String> {
         .and_then(|section| GIT_REMOTE.captures(section));
     origin
         .or_else(|| GIT_REMOTE.captures(&config))
-        .map(|c| c[1].to_ascii_lowercase())
+        .map(|c| (c[1].to_ascii_lowercase(), c[2].to_ascii_lowercase()))
 }
 
 /// The scanned folder's own name, lower-cased (`.` resolved).
@@ -120,28 +124,22 @@ fn folder_name(root: &Path) -> Option<String> {
     Some(path.file_name()?.to_string_lossy().to_ascii_lowercase())
 }
 
-/// The repository's own names: the scanned folder's and the `origin` remote's.
-pub fn repository_names(root: &Path) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = folder_name(root).into_iter().collect();
-    if let Ok(config) = std::fs::read_to_string(root.join(".git").join("config")) {
-        if let Some(c) = GIT_REMOTE_REPO.captures(&config) {
-            out.insert(c[1].trim_end_matches(".git").to_ascii_lowercase());
-        }
+/// The repository's identity: the git remote's owner and name, the folder's name, and
+/// the owners the files name (README links only when they point at a repository of one
+/// of those names).
+pub fn identify(root: &Path, hints: &[OwnerHint]) -> Identity {
+    let mut id = Identity::default();
+    id.names.extend(folder_name(root));
+    if let Some((owner, repo)) = git_remote(root) {
+        id.owners.insert(owner);
+        id.names.insert(repo);
     }
-    out
-}
-
-/// The repository's owners: the git remote's, and those the files name (README links
-/// only when they point at a repository named as the scanned folder).
-pub fn owners(root: &Path, hints: &[OwnerHint]) -> BTreeSet<String> {
-    let folder = folder_name(root);
-    let mut out: BTreeSet<String> = git_remote_owner(root).into_iter().collect();
     for hint in hints {
-        if hint.repo.is_none() || hint.repo == folder {
-            out.insert(hint.owner.clone());
+        if hint.repo.as_ref().is_none_or(|r| id.names.contains(r)) {
+            id.owners.insert(hint.owner.clone());
         }
     }
-    out
+    id
 }
 
 #[cfg(test)]
@@ -220,9 +218,9 @@ mod tests {
             .join(format!("lg-identity-{}", std::process::id()))
             .join("flagsmith");
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let found = owners(&dir, &hints);
+        let found = identify(&dir, &hints);
         std::fs::remove_dir_all(dir.parent().expect("parent")).ok();
-        assert_eq!(found.into_iter().collect::<Vec<_>>(), ["flagsmith"]);
+        assert_eq!(found.owners.into_iter().collect::<Vec<_>>(), ["flagsmith"]);
     }
 
     #[test]
@@ -234,8 +232,12 @@ mod tests {
             "[remote \"fork\"]\n\turl = git@github.com:me/app.git\n[remote \"origin\"]\n\turl = https://github.com/Acme/app.git\n",
         )
         .expect("write config");
-        let owner = git_remote_owner(&dir);
+        let id = identify(&dir, &[]);
         std::fs::remove_dir_all(&dir).ok();
-        assert_eq!(owner.as_deref(), Some("acme"));
+        assert!(
+            id.owners.contains("acme") && !id.owners.contains("me"),
+            "{id:?}"
+        );
+        assert!(id.names.contains("app"), "{id:?}");
     }
 }
