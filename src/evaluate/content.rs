@@ -105,6 +105,11 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
             // those of the whole file.
             let skip = text.len() - judged_part(check, text).len();
             let mut index: Option<LineIndex> = None;
+            let build_stages = if check.skip_build_stages {
+                crate::inventory::dockerfile_stages::build_stage_spans(text)
+            } else {
+                Vec::new()
+            };
             let mut extra = 0usize;
             for caps in check.pattern.captures_iter(text) {
                 let Some(m) = caps.get(0) else { continue };
@@ -114,6 +119,16 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
                 if caps
                     .name("stage")
                     .is_some_and(|stage| names_earlier_stage(&text[..m.start()], stage.as_str()))
+                {
+                    continue;
+                }
+                if build_stages.iter().any(|span| span.contains(&m.start())) {
+                    continue;
+                }
+                if check
+                    .unless_guarded
+                    .as_ref()
+                    .is_some_and(|guard| guard.is_match(&guarding_text(text, m.start())))
                 {
                     continue;
                 }
@@ -184,6 +199,26 @@ fn names_earlier_stage(before: &str, name: &str) -> bool {
             && words[words.len() - 2].eq_ignore_ascii_case("AS")
             && words[words.len() - 1].eq_ignore_ascii_case(name)
     })
+}
+
+/// Where a condition or a comment that guards the match at `offset` would be written:
+/// its own line up to the match, after the lines that enclose it, that is each of the
+/// four lines before it that is indented less than everything after it (`if (x) {`
+/// above an indented body). A same-level `if not ok: raise` above it guards nothing.
+fn guarding_text(text: &str, offset: usize) -> String {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let mut level = indent(&text[line_start..offset]);
+    let mut enclosing: Vec<&str> = Vec::new();
+    for line in text[..line_start].lines().rev().take(4) {
+        if !line.trim().is_empty() && indent(line) < level {
+            level = indent(line);
+            enclosing.push(line);
+        }
+    }
+    enclosing.reverse();
+    enclosing.push(&text[line_start..offset]);
+    enclosing.join("\n")
 }
 
 fn line_bounds(text: &str, offset: usize) -> (usize, usize) {

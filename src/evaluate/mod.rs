@@ -738,6 +738,22 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         })
         .map(|f| f.path.clone())
         .collect();
+    // For the file checks (ENV009 "no template", ENV010 "not git-ignored") neither is a
+    // `.env` that git does not ignore and that names no secret (image versions, ports,
+    // public build variables): the project commits it on purpose as its defaults file
+    // (otel-demo, a Vite `ui/.env`). The env rules still read it: `DEBUG=true` there is
+    // what a deploy gets.
+    let mut not_secret_env_files = not_app_env_files.clone();
+    not_secret_env_files.extend(
+        env_files
+            .iter()
+            .filter(|f| {
+                let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+                let production_name = matches!(name, ".env" | ".env.production" | ".env.prod");
+                production_name && !is_forced(f) && !f.gitignored && f.parsed.holds_no_secrets()
+            })
+            .map(|f| f.path.clone()),
+    );
     env_files.retain(|f| !not_app_env_files.contains(&f.path));
     let units = env_units(&env_files, &walked.files, forced_env_file);
     inventory.env_files = env_file_roles(&env_files, &units);
@@ -804,14 +820,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             index
                 .files(Group::AppliesWhen(i), &walked.files)
                 .iter()
-                .any(|f| !not_app_env_files.contains(&f.path))
+                .any(|f| !not_secret_env_files.contains(&f.path))
         };
         let verdict = match applies(rule, &stack_ids, has_files) {
             Err(why) => Verdict::NotApplicable(why),
             Ok(()) => match &rule.check {
                 Check::File(c) => {
                     let mut matching = index.files(Group::FileCheck(i), &walked.files);
-                    matching.retain(|f| !not_app_env_files.contains(&f.path));
+                    matching.retain(|f| !not_secret_env_files.contains(&f.path));
                     file::evaluate(rule, c, matching)
                 }
                 Check::Env(c) => env::evaluate(rule, c, &env_files, &units),

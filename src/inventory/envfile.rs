@@ -51,9 +51,62 @@ impl ParsedEnv {
         !self.entries.is_empty() && self.entries.iter().all(|e| e.key.starts_with("COMPOSE_"))
     }
 
+    /// Whether no key names a secret and no value carries URL credentials: image
+    /// versions, ports, public build variables (`VITE_*`, `EXPO_PUBLIC_*`). A file like
+    /// that, committed on purpose, is the project's defaults file (otel-demo's `.env`,
+    /// a Vite `ui/.env`), not a production env file. An empty file is not one.
+    pub fn holds_no_secrets(&self) -> bool {
+        !self.entries.is_empty()
+            && self
+                .entries
+                .iter()
+                .all(|e| !names_secret(&e.key) && !has_url_credentials(&e.value))
+    }
+
     pub fn get(&self, key: &str) -> Option<&EnvEntry> {
         self.entries.iter().rev().find(|e| e.key == key)
     }
+}
+
+/// A key one of whose `_`-separated words is, or ends in, a secret word: `JWT_SECRET`,
+/// `STRIPE_APIKEY`, `DB_PASS`, `AUTH_TOKEN`. Words are matched whole so that
+/// `PB_OAUTH2_DOCS` or `KEYCLOAK_URL` are not secrets.
+fn names_secret(key: &str) -> bool {
+    const WORDS: [&str; 16] = [
+        "secret",
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "token",
+        "key",
+        "auth",
+        "credential",
+        "credentials",
+        "dsn",
+        "salt",
+        "private",
+        "cookie",
+        "session",
+        "signature",
+    ];
+    key.split(['_', '-', '.']).any(|word| {
+        let word = word.to_ascii_lowercase();
+        WORDS.contains(&word.as_str())
+            || ["key", "secret", "token", "password"]
+                .iter()
+                .any(|end| word.ends_with(end))
+    })
+}
+
+/// `scheme://user:password@host`.
+fn has_url_credentials(value: &str) -> bool {
+    value.split("://").skip(1).any(|rest| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        authority
+            .rsplit_once('@')
+            .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    })
 }
 
 fn is_key_char(c: char) -> bool {
@@ -288,5 +341,24 @@ mod tests {
         );
         assert!(!parse_env("COMPOSE_PROJECT_NAME=x\nSECRET_KEY=y\n").only_compose_settings());
         assert!(!parse_env("").only_compose_settings());
+    }
+
+    #[test]
+    fn defaults_files_hold_no_secrets() {
+        let defaults = "IMAGE_VERSION=3.0.0\nPOSTGRES_IMAGE=postgres:18.4\nPB_OAUTH2_DOCS=https://x/docs\nKEYCLOAK_URL=http://kc\n";
+        assert!(parse_env(defaults).holds_no_secrets());
+        assert!(parse_env("EXPO_PUBLIC_FRONTEND_PROXY_PORT=8080\n").holds_no_secrets());
+        for secret in [
+            "JWT_SECRET=\n",
+            "STRIPE_APIKEY=x\n",
+            "DB_PASS=x\n",
+            "SECRETKEY=x\n",
+            "LAUNCHPAD_RPC_SHARED_SECRET=supersecret\n",
+            "DATABASE_URL=postgres://app:hunter2@db/app\n",
+        ] {
+            assert!(!parse_env(secret).holds_no_secrets(), "{secret}");
+        }
+        assert!(parse_env("DATABASE_URL=postgres://db:5432/app\n").holds_no_secrets());
+        assert!(!parse_env("").holds_no_secrets());
     }
 }

@@ -101,6 +101,9 @@ mod tests {
                     if let Some(f) = &c.from_last {
                         add(id, f.as_str());
                     }
+                    if let Some(g) = &c.unless_guarded {
+                        add(id, g.as_str());
+                    }
                     for a in &c.documents {
                         if let AssertOp::Matches(r) | AssertOp::NotMatches(r) = &a.op {
                             add(id, r.as_str());

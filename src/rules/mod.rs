@@ -126,6 +126,16 @@ pub struct ContentCheck {
     /// the lists are removed; with `scope = "each-file"`, a file that is not a
     /// runtime image needs no `USER`).
     pub unless: Option<LazyRegex>,
+    /// With `must = "not-match"`: a match is no occurrence when this matches the lines
+    /// that enclose it (less indented, among the four before) plus its own line up to
+    /// the match: the setting is an operator's
+    /// opt-in (`if (notification.unsafeTls) {`, `case "accept_invalid_certs":`, a
+    /// ternary) or sits in a comment, not a default.
+    pub unless_guarded: Option<LazyRegex>,
+    /// With `must = "not-match"` on a Dockerfile: a match in a build stage, one that
+    /// later stages only copy files from (`COPY --from=build`) and never start `FROM`,
+    /// is no occurrence: its layers never reach a shipped image.
+    pub skip_build_stages: bool,
     /// Only the text from the last match of this regex on is judged (the final stage
     /// of a multi-stage Dockerfile is what runs).
     pub from_last: Option<LazyRegex>,
@@ -314,7 +324,7 @@ impl DriftCondition {
 #[derive(Clone, Debug)]
 pub enum Check {
     File(FileCheck),
-    Content(ContentCheck),
+    Content(Box<ContentCheck>),
     Env(EnvCheck),
     Structured(StructuredCheck),
     Probe(ProbeCheck),

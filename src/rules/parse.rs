@@ -231,7 +231,7 @@ fn parse_check(src: &mut Source<'_>, f: &mut Fields<'_, '_>, what: &str) -> Opti
             let v = f.value(kind)?;
             match *kind {
                 "file" => parse_file_check(src, v).map(Check::File),
-                "content" => parse_content_check(src, v).map(Check::Content),
+                "content" => parse_content_check(src, v).map(|c| Check::Content(Box::new(c))),
                 "env" => parse_env_check(src, v).map(Check::Env),
                 "probe" => parse_probe_check(src, v).map(Check::Probe),
                 "drift" => parse_drift_check(src, v).map(Check::Drift),
@@ -488,6 +488,15 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
     let from_last = f
         .string(src, "from_last")
         .map(|p| compile_lazy_regex(src, p, "from_last"));
+    let unless_guarded = f.string(src, "unless_guarded").map(|g| {
+        if must != Some(ContentMust::NotMatch) {
+            src.error(
+                g.1,
+                "`unless_guarded` applies only to `must = \"not-match\"`",
+            );
+        }
+        compile_lazy_regex(src, g, "unless_guarded")
+    });
     let match_paths = optional_globs(src, &mut f, "match_paths");
     if let (Some(Some(_)), Some(ContentMust::NotMatch)) = (&match_paths, must) {
         src.error(
@@ -515,6 +524,13 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
             "`fail_without_files` applies only to `must = \"match\"` with `scope = \"any-file\"`",
         );
     }
+    let skip_build_stages = f.boolean(src, "skip_build_stages").unwrap_or(false);
+    if skip_build_stages && must != Some(ContentMust::NotMatch) {
+        src.error(
+            f.value("skip_build_stages").map_or(f.span(), |v| v.span),
+            "`skip_build_stages` applies only to `must = \"not-match\"`",
+        );
+    }
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
     f.finish(src);
@@ -522,9 +538,11 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         return None;
     }
     Some(ContentCheck {
+        skip_build_stages,
         fail_without_files,
         unless_compose_sets,
         unless: unless.flatten(),
+        unless_guarded: unless_guarded.flatten(),
         from_last: from_last.flatten(),
         match_paths: match_paths?,
         documents: documents?,

@@ -1,0 +1,205 @@
+//! The stages of a multi-stage Dockerfile, read from its `FROM` lines, and which of them
+//! are build stages: later stages copy files out of them (`COPY --from=build`) but never
+//! start from them, so their layers, package caches included, reach no shipped image.
+
+use std::ops::Range;
+
+struct Stage {
+    /// Byte range of the stage in the file, from its `FROM` to the next one.
+    span: Range<usize>,
+    name: Option<String>,
+    /// What it starts from, lower-cased: an image or an earlier stage's name.
+    base: String,
+}
+
+fn stages(text: &str) -> Vec<Stage> {
+    let mut out: Vec<Stage> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+        {
+            if let Some(previous) = out.last_mut() {
+                previous.span.end = offset;
+            }
+            let args: Vec<&str> = words[1..]
+                .iter()
+                .copied()
+                .filter(|w| !w.starts_with("--"))
+                .collect();
+            let name = match args.as_slice() {
+                [_, as_word, name, ..] if as_word.eq_ignore_ascii_case("AS") => {
+                    Some(name.to_ascii_lowercase())
+                }
+                _ => None,
+            };
+            out.push(Stage {
+                span: offset..text.len(),
+                name,
+                base: args
+                    .first()
+                    .map(|b| b.to_ascii_lowercase())
+                    .unwrap_or_default(),
+            });
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Whether a `FROM` base names a stage: exactly, or with its `${VAR}` / `$VAR` parts
+/// standing for any word without a hyphen (`FROM ${BASE}-php-ext-base` is
+/// `apache-php-ext-base` or `fpm-php-ext-base`, and `${BASE}-base` neither of them): a
+/// build argument picks one of several variants.
+fn base_names(base: &str, stage: &str) -> bool {
+    if !base.contains('$') {
+        return base == stage;
+    }
+    let mut pattern = String::from("^");
+    let mut rest = base;
+    while let Some(i) = rest.find('$') {
+        pattern.push_str(&regex::escape(&rest[..i]));
+        pattern.push_str("[^-]*");
+        let after = &rest[i + 1..];
+        rest = match after.strip_prefix('{') {
+            Some(inner) => inner.find('}').map_or("", |e| &inner[e + 1..]),
+            None => after.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_'),
+        };
+    }
+    pattern.push_str(&regex::escape(rest));
+    pattern.push('$');
+    regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(stage))
+}
+
+/// The byte ranges of the build stages of a Dockerfile. A stage is shipped when it is
+/// the last one, when nothing refers to it (a `docker build --target` of its own), or
+/// when a shipped stage starts `FROM` it; every other stage is only copied from
+/// (`COPY --from=deps`, `--from=0`, `RUN --mount=…,from=deps`), directly or through the
+/// stages built on it, and is a build stage.
+pub fn build_stage_spans(text: &str) -> Vec<Range<usize>> {
+    let stages = stages(text);
+    let lower = text.to_ascii_lowercase();
+    let copied_from = |reference: &str| {
+        ["--from=", "from="].iter().any(|prefix| {
+            lower.match_indices(prefix).any(|(i, _)| {
+                let rest = &lower[i + prefix.len()..];
+                let rest = rest.trim_start_matches(['"', '\'']);
+                rest.strip_prefix(reference).is_some_and(|after| {
+                    after.chars().next().is_none_or(|c| {
+                        !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                    })
+                })
+            })
+        })
+    };
+    let references = |i: usize| -> Vec<String> {
+        stages[i]
+            .name
+            .iter()
+            .cloned()
+            .chain(std::iter::once(i.to_string()))
+            .collect()
+    };
+    // Which later stages start from stage i.
+    let built_on = |i: usize| -> Vec<usize> {
+        let refs = references(i);
+        (i + 1..stages.len())
+            .filter(|&later| refs.iter().any(|r| base_names(&stages[later].base, r)))
+            .collect()
+    };
+    let mut shipped: Vec<bool> = (0..stages.len())
+        .map(|i| {
+            i + 1 == stages.len()
+                || (built_on(i).is_empty() && !references(i).iter().any(|r| copied_from(r)))
+        })
+        .collect();
+    // A stage a shipped stage is built on is shipped; later stages come first.
+    for i in (0..stages.len()).rev() {
+        if !shipped[i] && built_on(i).iter().any(|&later| shipped[later]) {
+            shipped[i] = true;
+        }
+    }
+    stages
+        .iter()
+        .zip(&shipped)
+        .filter(|(_, shipped)| !**shipped)
+        .map(|(stage, _)| stage.span.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build_stage_spans;
+
+    fn build_stage_text(text: &str) -> Vec<&str> {
+        build_stage_spans(text)
+            .into_iter()
+            .map(|span| text[span].lines().next().unwrap_or(""))
+            .collect()
+    }
+
+    #[test]
+    fn stages_only_copied_from_are_build_stages() {
+        let text = "FROM python:3.13-slim AS build-deps\nRUN apt-get install -y gcc\n\
+                    FROM node:22 AS node-build\nRUN npm ci\n\
+                    FROM python:3.13-slim AS linkding\nRUN apt-get install -y curl\n\
+                    COPY --from=build-deps /venv /venv\nCOPY --from=node-build /static /static\n\
+                    FROM linkding AS linkding-plus\nRUN apt-get install -y chromium\n";
+        assert_eq!(
+            build_stage_text(text),
+            [
+                "FROM python:3.13-slim AS build-deps",
+                "FROM node:22 AS node-build"
+            ]
+        );
+    }
+
+    #[test]
+    fn bases_targets_and_numbered_stages() {
+        // `base` is started from; `tools` is referenced by nobody (a --target).
+        let text = "FROM debian:12 AS base\nRUN apt-get install -y ca-certificates\n\
+                    FROM golang:1.22\nRUN go build -o /app\n\
+                    FROM debian:12 AS tools\nRUN apt-get install -y jq\n\
+                    FROM base\nCOPY --from=1 /app /app\n";
+        assert_eq!(build_stage_text(text), ["FROM golang:1.22"]);
+        assert!(build_stage_spans("FROM node:22\nRUN npm ci\n").is_empty());
+        assert!(build_stage_spans("").is_empty());
+    }
+
+    #[test]
+    fn a_name_is_matched_whole() {
+        let text = "FROM node:22 AS build\nRUN npm ci\n\
+                    FROM node:22 AS build-tools\nRUN npm i -g x\n\
+                    FROM nginx:1.27\nCOPY --from=build-tools /x /x\n";
+        assert_eq!(build_stage_text(text), ["FROM node:22 AS build-tools"]);
+    }
+
+    #[test]
+    fn through_stages_built_on_them_and_variable_bases() {
+        // build-deps is only the base of compile-icu, which is only copied from.
+        let text = "FROM python:3.13 AS build-deps\nRUN apt-get install -y gcc\n\
+                    FROM build-deps AS compile-icu\nRUN make\n\
+                    FROM python:3.13 AS app\nCOPY --from=compile-icu /icu.so /icu.so\n";
+        assert_eq!(
+            build_stage_text(text),
+            [
+                "FROM python:3.13 AS build-deps",
+                "FROM build-deps AS compile-icu"
+            ]
+        );
+        let text = "ARG BASE=apache\n\
+                    FROM php:8.3-apache AS apache-php-ext-base\nRUN apt-get install -y libzip-dev\n\
+                    FROM ${BASE}-php-ext-base AS php-ext-zip\nRUN docker-php-ext-install zip\n\
+                    FROM php:8.3-apache AS apache-base\nRUN apt-get install -y unzip\n\
+                    FROM ${BASE}-base AS prod\nCOPY --from=php-ext-zip /zip.so /zip.so\n";
+        assert_eq!(
+            build_stage_text(text),
+            [
+                "FROM php:8.3-apache AS apache-php-ext-base",
+                "FROM ${BASE}-php-ext-base AS php-ext-zip"
+            ]
+        );
+    }
+}
