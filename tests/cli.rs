@@ -401,3 +401,55 @@ fn opt_in_rules_run_only_when_enabled() {
             "cannot enable unknown rule `NOPE999`",
         ));
 }
+
+#[test]
+fn development_setups_are_listed_with_their_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write(
+        "compose.yml",
+        "services:\n  app:\n    build: .\n    restart: unless-stopped\n",
+    );
+    write(
+        "dev/compose.yml",
+        "services:\n  app:\n    build: ..\n    volumes:\n      - ..:/app\n",
+    );
+    write(
+        "deps/compose.yml",
+        "services:\n  db:\n    image: postgres:16.4\n    ports: [\"5432:5432\"]\n",
+    );
+    let target = dir.path().to_str().unwrap();
+    let out = launchgate()
+        .args(["scan", target, "--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let setups = &json["inventory"]["development_setups"];
+    // `dev/` is a development folder by its name, so only `deps/` is listed: it is set
+    // aside for what it holds.
+    assert_eq!(
+        setups,
+        &serde_json::json!([{
+            "path": "deps/compose.yml",
+            "reason": "only databases, caches and queues, nothing built"
+        }])
+    );
+    assert!(
+        failing(&json, "CMP002").is_empty(),
+        "the listed file is not judged"
+    );
+
+    let out = launchgate()
+        .args(["scan", target, "--fail-on", "never", "--color", "never"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("Development setup, not judged: deps/compose.yml (only databases, caches and queues, nothing built)"),
+        "{table}"
+    );
+}

@@ -463,6 +463,13 @@ fn verbose_log(
             if e.gitignored { " (git-ignored)" } else { "" }
         )?;
     }
+    for d in &inv.development_setups {
+        writeln!(
+            err,
+            "launchgate: development setup {}: {}",
+            d.path, d.reason
+        )?;
+    }
     let stacks: Vec<&str> = result.stacks.iter().map(|s| s.id.as_str()).collect();
     writeln!(err, "launchgate: stack {}", stacks.join(", "))?;
     for p in &inv.problems {

@@ -102,6 +102,14 @@ pub struct EnvFileInfo {
     pub gitignored: bool,
 }
 
+/// A container setup set aside as a development setup because of what it says, not
+/// where it lies: no rule or stack detector reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DevelopmentSetup {
+    pub path: String,
+    pub reason: &'static str,
+}
+
 /// What the walk saw and what it could not read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct InventorySummary {
@@ -111,6 +119,7 @@ pub struct InventorySummary {
     pub skipped_too_large: usize,
     pub symlinks_skipped: usize,
     pub env_files: Vec<EnvFileInfo>,
+    pub development_setups: Vec<DevelopmentSetup>,
     pub problems: Vec<Problem>,
 }
 
@@ -373,6 +382,8 @@ struct FileOutput {
     compose_builds: Vec<compose_builds::ComposeBuild>,
     /// A Compose file that its header or its services show to be a developer's stack.
     developer_stack: bool,
+    /// Why a container setup is a development setup by its content, when it is one.
+    development_setup: Option<&'static str>,
     owner_hints: Vec<crate::inventory::identity::OwnerHint>,
     pulled_images: Vec<compose_builds::PulledImage>,
     /// A product Dockerfile that declares a `HEALTHCHECK`.
@@ -415,9 +426,16 @@ fn visit_file(
     } = routed;
     // A container setup whose opening comment says it is for development only is one,
     // whatever its name; an image that builds a tool (a code generator) is no service.
-    let mut developer_setup = is_container_setup(path)
-        && (crate::inventory::intent::header_declares_development(text)
-            || (is_dockerfile(path) && crate::inventory::intent::dockerfile_builds_a_tool(text)));
+    let mut setup_reason = if !is_container_setup(path) {
+        None
+    } else if crate::inventory::intent::header_declares_development(text) {
+        Some("its opening comment says it is for development or tests")
+    } else if is_dockerfile(path) && crate::inventory::intent::dockerfile_builds_a_tool(text) {
+        Some("its final stage builds a tool, not a service")
+    } else {
+        None
+    };
+    let mut developer_setup = setup_reason.is_some();
     let mut docs: Option<(DocFormat, Result<Vec<Node>, ()>)> = None;
     // So does a Compose file whose services are a developer's stack (a mail catcher,
     // the source tree mounted live, `:develop` images, only databases).
@@ -430,11 +448,16 @@ fn visit_file(
             });
         });
         if let Ok(d) = &parsed {
-            developer_setup = crate::inventory::devstack::developer_stack(d).is_some();
+            let stack = crate::inventory::devstack::developer_stack(d);
+            developer_setup = stack.is_some();
+            setup_reason = stack.map(|s| s.reason());
         }
         docs = Some((DocFormat::Yaml, parsed));
     }
     out.developer_stack = developer_setup && !non_product && is_compose_file(path);
+    if !non_product {
+        out.development_setup = setup_reason;
+    }
     let non_product = non_product || developer_setup;
     let may_match = router.may_match(pack, &targets, path, text, non_product);
     for (target, may_match) in targets.into_iter().zip(may_match) {
@@ -678,6 +701,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             mut problems,
             compose_builds: mut builds,
             developer_stack,
+            development_setup,
             owner_hints: mut hints,
             pulled_images: mut pulled,
             healthchecked_image,
@@ -687,6 +711,12 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         any_healthchecked_image |= healthchecked_image;
         if developer_stack {
             developer_stack_dirs.insert(parent_dir(&path).to_string());
+        }
+        if let Some(reason) = development_setup {
+            inventory.development_setups.push(DevelopmentSetup {
+                path: path.clone(),
+                reason,
+            });
         }
         compose_builds.append(&mut builds);
         provisions.extend(provided);
@@ -711,6 +741,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         inventory.problems.append(&mut problems);
     }
 
+    inventory.development_setups.sort();
     let forced_env_file: Option<&str> = options
         .env_file
         .as_deref()

@@ -21,6 +21,22 @@ pub enum DeveloperStack {
     BackingServicesOnly,
 }
 
+impl DeveloperStack {
+    /// Why the file is a developer's stack, as the report says it.
+    pub fn reason(self) -> &'static str {
+        match self {
+            DeveloperStack::TestTool => "a service is a test runner, mail catcher or emulator",
+            DeveloperStack::SourceMount => "the source tree is bind-mounted into a service",
+            DeveloperStack::DevelopmentImage => {
+                "a service runs a development-channel image (:dev, :nightly…)"
+            }
+            DeveloperStack::BackingServicesOnly => {
+                "only databases, caches and queues, nothing built"
+            }
+        }
+    }
+}
+
 static TEST_TOOL_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)(?:^|/)(?:cypress|playwright|selenium|standalone-chrome|testcafe|k6|locust|mailhog|mailpit|maildev|smtp4dev|mailcatcher|greenmail|localstack|azurite|fake-gcs-server|ps-http-sim)(?:[/:@-]|$)|(?:^|/)(?:dynamodb|documentdb|cosmosdb|spanner|firestore|pubsub|datastore|bigtable)[a-z0-9-]*-local(?:[:@]|$)|(?:^|/)[a-z0-9._-]+-(?:emulator|simulator)(?:[:@]|$)",

@@ -310,6 +310,13 @@ impl Reporter for TableReporter {
             };
             writeln!(out, "Env file: {} ({}{ignored})", e.path, e.role)?;
         }
+        for d in &inv.development_setups {
+            writeln!(
+                out,
+                "Development setup, not judged: {} ({})",
+                d.path, d.reason
+            )?;
+        }
         const MAX_PROBLEMS: usize = 20;
         for p in inv.problems.iter().take(MAX_PROBLEMS) {
             let at = p
