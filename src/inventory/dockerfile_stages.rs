@@ -8,8 +8,15 @@ struct Stage {
     /// Byte range of the stage in the file, from its `FROM` to the next one.
     span: Range<usize>,
     name: Option<String>,
-    /// What it starts from, lower-cased: an image or an earlier stage's name.
-    base: String,
+    /// What it starts from: an image or an earlier stage's name.
+    base: Base,
+}
+
+/// A `FROM` base, lower-cased; one with `${VAR}` / `$VAR` parts is compiled once into
+/// the pattern of the stage names it can stand for.
+enum Base {
+    Exact(String),
+    Variable(Option<regex::Regex>),
 }
 
 fn stages(text: &str) -> Vec<Stage> {
@@ -38,10 +45,12 @@ fn stages(text: &str) -> Vec<Stage> {
             out.push(Stage {
                 span: offset..text.len(),
                 name,
-                base: args
-                    .first()
-                    .map(|b| b.to_ascii_lowercase())
-                    .unwrap_or_default(),
+                base: Base::new(
+                    &args
+                        .first()
+                        .map(|b| b.to_ascii_lowercase())
+                        .unwrap_or_default(),
+                ),
             });
         }
         offset += line.len();
@@ -49,28 +58,37 @@ fn stages(text: &str) -> Vec<Stage> {
     out
 }
 
-/// Whether a `FROM` base names a stage: exactly, or with its `${VAR}` / `$VAR` parts
-/// standing for any word without a hyphen (`FROM ${BASE}-php-ext-base` is
-/// `apache-php-ext-base` or `fpm-php-ext-base`, and `${BASE}-base` neither of them): a
-/// build argument picks one of several variants.
-fn base_names(base: &str, stage: &str) -> bool {
-    if !base.contains('$') {
-        return base == stage;
+impl Base {
+    /// `${VAR}` / `$VAR` parts stand for any word without a hyphen (`FROM
+    /// ${BASE}-php-ext-base` is `apache-php-ext-base` or `fpm-php-ext-base`, and
+    /// `${BASE}-base` neither of them): a build argument picks one of several variants.
+    fn new(base: &str) -> Base {
+        if !base.contains('$') {
+            return Base::Exact(base.to_string());
+        }
+        let mut pattern = String::from("^");
+        let mut rest = base;
+        while let Some(i) = rest.find('$') {
+            pattern.push_str(&regex::escape(&rest[..i]));
+            pattern.push_str("[^-]*");
+            let after = &rest[i + 1..];
+            rest = match after.strip_prefix('{') {
+                Some(inner) => inner.find('}').map_or("", |e| &inner[e + 1..]),
+                None => after.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_'),
+            };
+        }
+        pattern.push_str(&regex::escape(rest));
+        pattern.push('$');
+        Base::Variable(regex::Regex::new(&pattern).ok())
     }
-    let mut pattern = String::from("^");
-    let mut rest = base;
-    while let Some(i) = rest.find('$') {
-        pattern.push_str(&regex::escape(&rest[..i]));
-        pattern.push_str("[^-]*");
-        let after = &rest[i + 1..];
-        rest = match after.strip_prefix('{') {
-            Some(inner) => inner.find('}').map_or("", |e| &inner[e + 1..]),
-            None => after.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_'),
-        };
+
+    /// Whether this base names a stage.
+    fn names(&self, stage: &str) -> bool {
+        match self {
+            Base::Exact(base) => base == stage,
+            Base::Variable(pattern) => pattern.as_ref().is_some_and(|p| p.is_match(stage)),
+        }
     }
-    pattern.push_str(&regex::escape(rest));
-    pattern.push('$');
-    regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(stage))
 }
 
 /// The byte ranges of the build stages of a Dockerfile. A stage is shipped when it is
@@ -106,7 +124,7 @@ pub fn build_stage_spans(text: &str) -> Vec<Range<usize>> {
     let built_on = |i: usize| -> Vec<usize> {
         let refs = references(i);
         (i + 1..stages.len())
-            .filter(|&later| refs.iter().any(|r| base_names(&stages[later].base, r)))
+            .filter(|&later| refs.iter().any(|r| stages[later].base.names(r)))
             .collect()
     };
     let mut shipped: Vec<bool> = (0..stages.len())
