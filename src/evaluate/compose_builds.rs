@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// One service with a `build:` section, as written (variables unresolved).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComposeBuild {
+    /// The Compose file and the service's line in it.
+    pub path: String,
+    pub line: u32,
     /// The Compose file's folder, relative to the target root (`""` at the root).
     pub dir: String,
     pub context: String,
@@ -49,6 +52,8 @@ pub fn builds_in(path: &str, docs: &[Node]) -> Vec<ComposeBuild> {
                 _ => BTreeSet::new(),
             };
             out.push(ComposeBuild {
+                path: path.to_string(),
+                line: service.line,
                 dir: dir.clone(),
                 context,
                 dockerfile,
@@ -115,35 +120,49 @@ fn disabled(key: &str, value: &Node) -> bool {
 }
 
 /// Dockerfile path (relative to the target root) → the keys set by the services that
-/// build it. Variables (`dockerfile: ${AD_DOCKERFILE}`) are resolved from the `.env`
-/// beside the Compose file, as `docker compose` does; unresolvable ones are skipped.
+/// build it.
 pub fn keys_by_dockerfile(
     builds: &[ComposeBuild],
     env_files: &[EnvFile],
 ) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for b in builds {
-        let env = env_files.iter().find(|f| {
-            parent_dir(&f.path) == b.dir && crate::inventory::classify::file_name(&f.path) == ".env"
-        });
-        let resolve = |s: &str| interpolate(s, env);
-        let Some(context) = resolve(&b.context) else {
-            continue;
-        };
-        let dockerfile = match &b.dockerfile {
-            Some(d) => match resolve(d) {
-                Some(d) => d,
-                None => continue,
-            },
-            None => "Dockerfile".to_string(),
-        };
-        // Compose resolves `dockerfile` against the context.
-        let Some(path) = normalize(&[&b.dir, &context, &dockerfile]) else {
-            continue;
-        };
-        out.entry(path).or_default().extend(b.keys.iter().cloned());
+        if let Some(path) = dockerfile_of(b, env_files) {
+            out.entry(path).or_default().extend(b.keys.iter().cloned());
+        }
     }
     out
+}
+
+/// The services (Compose file, line) that build one of `dockerfiles`: they run the
+/// image that Dockerfile makes, its `HEALTHCHECK` included.
+pub fn services_building(
+    builds: &[ComposeBuild],
+    env_files: &[EnvFile],
+    dockerfiles: &BTreeSet<String>,
+) -> BTreeSet<(String, u32)> {
+    builds
+        .iter()
+        .filter(|b| dockerfile_of(b, env_files).is_some_and(|d| dockerfiles.contains(&d)))
+        .map(|b| (b.path.clone(), b.line))
+        .collect()
+}
+
+/// The Dockerfile a service builds, relative to the target root. Variables
+/// (`dockerfile: ${AD_DOCKERFILE}`) are resolved from the `.env` beside the Compose
+/// file, as `docker compose` does; an unresolvable one gives `None`.
+fn dockerfile_of(b: &ComposeBuild, env_files: &[EnvFile]) -> Option<String> {
+    let env = env_files.iter().find(|f| {
+        parent_dir(&f.path) == b.dir && crate::inventory::classify::file_name(&f.path) == ".env"
+    });
+    let resolve = |s: &str| interpolate(s, env);
+    let context = resolve(&b.context)?;
+    let dockerfile = match &b.dockerfile {
+        Some(d) => resolve(d)?,
+        None => "Dockerfile".to_string(),
+    };
+    // Compose resolves `dockerfile` against the context.
+    normalize(&[&b.dir, &context, &dockerfile])
 }
 
 /// `${NAME}`, `$NAME` and `${NAME:-default}` from the env file; `None` when a name has

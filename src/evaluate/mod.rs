@@ -689,7 +689,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut developer_stack_dirs: BTreeSet<String> = BTreeSet::new();
     let mut owner_hints = Vec::new();
     let mut pulled_images = Vec::new();
-    let mut any_healthchecked_image = false;
+    let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
     for (path, out) in walked.outputs {
         let FileOutput {
             inline_ignores: mut file_ignores,
@@ -708,7 +708,9 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         } = out;
         owner_hints.append(&mut hints);
         pulled_images.append(&mut pulled);
-        any_healthchecked_image |= healthchecked_image;
+        if healthchecked_image {
+            healthchecked_dockerfiles.insert(path.clone());
+        }
         if developer_stack {
             developer_stack_dirs.insert(parent_dir(&path).to_string());
         }
@@ -791,20 +793,22 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
 
     let identity = crate::inventory::identity::identify(&options.root, &owner_hints);
     let own_owners = &identity.owners;
-    // Services that pull the project's own image, which brings its HEALTHCHECK.
-    let own_image_services: BTreeSet<(String, u32)> = if any_healthchecked_image {
-        pulled_images
-            .iter()
-            .filter(|p| {
-                identity
-                    .names
-                    .contains(&compose_builds::image_name(&p.image))
-            })
-            .map(|p| (p.path.clone(), p.line))
-            .collect()
-    } else {
-        BTreeSet::new()
-    };
+    // Services whose image brings a HEALTHCHECK: they build a Dockerfile declaring one,
+    // or pull the project's own image while a product Dockerfile declares one.
+    let mut own_image_services =
+        compose_builds::services_building(&compose_builds, &env_files, &healthchecked_dockerfiles);
+    if !healthchecked_dockerfiles.is_empty() {
+        own_image_services.extend(
+            pulled_images
+                .iter()
+                .filter(|p| {
+                    identity
+                        .names
+                        .contains(&compose_builds::image_name(&p.image))
+                })
+                .map(|p| (p.path.clone(), p.line)),
+        );
+    }
     let index = FileIndex::build(pack, &walked.files, options.walk.jobs);
     for (i, stack) in pack.stacks.iter().enumerate() {
         if stack.pattern.is_none()
