@@ -245,9 +245,9 @@ pub struct StructuredCheck {
     pub filter: Vec<Assertion>,
     pub assert: Vec<Assertion>,
     pub secret: bool,
-    /// A Compose service that pulls the project's own image (its name is the
-    /// repository's) passes when a product Dockerfile declares a `HEALTHCHECK`: the
-    /// image brings it.
+    /// A Compose service passes when its image brings a `HEALTHCHECK`: it builds a
+    /// Dockerfile declaring one, or it pulls the project's own image (its name is the
+    /// repository's) while a product Dockerfile declares one.
     pub unless_own_image_healthcheck: bool,
 }
 
