@@ -245,6 +245,16 @@ pub fn pass_where_compose_sets(
     }
 }
 
+/// Files that fail to match but are among `paths` pass (`unless_own_image_healthcheck`:
+/// Dockerfiles built on the project's own image).
+pub fn pass_files_in(files: &mut [(&str, FileResult)], paths: &std::collections::BTreeSet<String>) {
+    for (path, result) in files.iter_mut() {
+        if matches!(result, FileResult::Matched(false)) && paths.contains(*path) {
+            *result = FileResult::Matched(true);
+        }
+    }
+}
+
 /// The rule's verdict from its tally and the files [`evaluate_selected`] kept, in
 /// path order.
 pub fn finish(

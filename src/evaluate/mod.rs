@@ -237,7 +237,9 @@ impl Router {
             .iter()
             .any(|r| matches!(r.check, Check::Drift(_)));
         let builds_wanted = pack.rules.iter().any(|r| match &r.check {
-            Check::Content(c) => !c.unless_compose_sets.is_empty(),
+            Check::Content(c) => {
+                !c.unless_compose_sets.is_empty() || c.unless_own_image_healthcheck
+            }
             Check::Structured(c) => c.unless_own_image_healthcheck,
             _ => false,
         });
@@ -388,6 +390,8 @@ struct FileOutput {
     pulled_images: Vec<compose_builds::PulledImage>,
     /// A product Dockerfile that declares a `HEALTHCHECK`.
     healthchecked_image: bool,
+    /// A product Dockerfile's shipped base image (`FROM ghcr.io/acme/app:base`).
+    shipped_base_image: Option<String>,
 }
 
 /// What the walk learned about a file it decided to read.
@@ -539,10 +543,10 @@ fn visit_file(
         out.compose_builds = compose_builds::builds_in(path, compose_docs);
         out.pulled_images = compose_builds::pulled_images(path, compose_docs);
     }
-    out.healthchecked_image = router.builds_wanted
-        && !non_product
-        && is_dockerfile(path)
-        && crate::inventory::intent::declares_healthcheck(text);
+    if router.builds_wanted && !non_product && is_dockerfile(path) {
+        out.healthchecked_image = crate::inventory::intent::declares_healthcheck(text);
+        out.shipped_base_image = crate::inventory::dockerfile_stages::shipped_base_image(text);
+    }
     if router.drift && (drift_source || drift::aux_reads_wanted(path)) {
         collect_drift(path, text, docs, &mut out);
         router.drift_reads.add(path, std::mem::take(&mut out.reads));
@@ -690,6 +694,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut owner_hints = Vec::new();
     let mut pulled_images = Vec::new();
     let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
+    let mut base_images: Vec<(String, String)> = Vec::new();
     for (path, out) in walked.outputs {
         let FileOutput {
             inline_ignores: mut file_ignores,
@@ -705,11 +710,15 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             owner_hints: mut hints,
             pulled_images: mut pulled,
             healthchecked_image,
+            shipped_base_image,
         } = out;
         owner_hints.append(&mut hints);
         pulled_images.append(&mut pulled);
         if healthchecked_image {
             healthchecked_dockerfiles.insert(path.clone());
+        }
+        if let Some(image) = shipped_base_image {
+            base_images.push((path.clone(), image));
         }
         if developer_stack {
             developer_stack_dirs.insert(parent_dir(&path).to_string());
@@ -797,7 +806,15 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // or pull the project's own image while a product Dockerfile declares one.
     let mut own_image_services =
         compose_builds::services_building(&compose_builds, &env_files, &healthchecked_dockerfiles);
+    // Dockerfiles built on the project's own image, which brings its HEALTHCHECK.
+    let mut built_on_own_image: BTreeSet<String> = BTreeSet::new();
     if !healthchecked_dockerfiles.is_empty() {
+        built_on_own_image.extend(
+            base_images
+                .iter()
+                .filter(|(_, image)| identity.names.contains(&compose_builds::image_name(image)))
+                .map(|(path, _)| path.clone()),
+        );
         own_image_services.extend(
             pulled_images
                 .iter()
@@ -877,6 +894,9 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                             &c.unless_compose_sets,
                             set_by,
                         );
+                    }
+                    if c.unless_own_image_healthcheck {
+                        content::pass_files_in(&mut files, &built_on_own_image);
                     }
                     content::finish(rule, c, &router.tallies[i], files, own_owners)
                 }

@@ -147,9 +147,29 @@ pub fn build_stage_spans(text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// The image the last stage is built on, lower-cased, following `FROM stage` back through
+/// earlier stages (`FROM localhost:5000/lldap/lldap:alpine-base`); `None` for `scratch`,
+/// a variable base or a file without `FROM`.
+pub fn shipped_base_image(text: &str) -> Option<String> {
+    let stages = stages(text);
+    let mut current = stages.len().checked_sub(1)?;
+    loop {
+        let Base::Exact(base) = &stages[current].base else {
+            return None;
+        };
+        match stages[..current]
+            .iter()
+            .rposition(|s| s.name.as_deref() == Some(base.as_str()))
+        {
+            Some(earlier) => current = earlier,
+            None => return (base != "scratch" && !base.is_empty()).then(|| base.clone()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::build_stage_spans;
+    use super::{build_stage_spans, shipped_base_image};
 
     fn build_stage_text(text: &str) -> Vec<&str> {
         build_stage_spans(text)
@@ -219,5 +239,25 @@ mod tests {
                 "FROM ${BASE}-php-ext-base AS php-ext-zip"
             ]
         );
+    }
+
+    #[test]
+    fn the_shipped_image_is_built_on() {
+        assert_eq!(
+            shipped_base_image("FROM localhost:5000/lldap/lldap:alpine-base\nCOPY x /x\n")
+                .as_deref(),
+            Some("localhost:5000/lldap/lldap:alpine-base")
+        );
+        let chained = "FROM node:22 AS deps\nRUN npm ci\nFROM ghcr.io/acme/app:base AS base\nFROM base AS final\nCOPY --from=deps /n /n\n";
+        assert_eq!(
+            shipped_base_image(chained).as_deref(),
+            Some("ghcr.io/acme/app:base")
+        );
+        assert_eq!(
+            shipped_base_image("FROM golang:1.23 AS b\nFROM scratch\n"),
+            None
+        );
+        assert_eq!(shipped_base_image("FROM ${BASE}\n"), None);
+        assert_eq!(shipped_base_image("# no stage\n"), None);
     }
 }

@@ -149,6 +149,10 @@ pub struct ContentCheck {
     /// With `scope = "each-file"`: a Dockerfile that a production Compose service builds
     /// passes when that service sets one of these keys itself (`healthcheck`, `user`).
     pub unless_compose_sets: Vec<String>,
+    /// With `scope = "each-file"`: a Dockerfile whose shipped stage starts from the
+    /// project's own image (named as the repository) passes when a product Dockerfile
+    /// declares a `HEALTHCHECK`: the base image brings it.
+    pub unless_own_image_healthcheck: bool,
     /// With `scope = "any-file"`: no selected file at all is a failure, not "not
     /// applicable" (no SECURITY.md and no README to hold the policy either).
     pub fail_without_files: bool,

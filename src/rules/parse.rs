@@ -517,6 +517,16 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
             "`unless_compose_sets` applies only to `must = \"match\"` with `scope = \"each-file\"`",
         );
     }
+    let unless_own_image_healthcheck = f
+        .boolean(src, "unless_own_image_healthcheck")
+        .unwrap_or(false);
+    if unless_own_image_healthcheck && must != Some(ContentMust::MatchEachFile) {
+        src.error(
+            f.value("unless_own_image_healthcheck")
+                .map_or(f.span(), |v| v.span),
+            "`unless_own_image_healthcheck` applies only to `must = \"match\"` with `scope = \"each-file\"`",
+        );
+    }
     let fail_without_files = f.boolean(src, "fail_without_files").unwrap_or(false);
     if fail_without_files && must != Some(ContentMust::MatchAnyFile) {
         src.error(
@@ -541,6 +551,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         skip_build_stages,
         fail_without_files,
         unless_compose_sets,
+        unless_own_image_healthcheck,
         unless: unless.flatten(),
         unless_guarded: unless_guarded.flatten(),
         from_last: from_last.flatten(),
