@@ -453,3 +453,57 @@ fn development_setups_are_listed_with_their_reason() {
         "{table}"
     );
 }
+
+#[test]
+fn dockerfiles_only_deprecated_services_build_are_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write(
+        "prod.Dockerfile",
+        "FROM node:20.12.2-alpine\nUSER node\nHEALTHCHECK CMD wget -qO- http://localhost:3000/health\nCMD [\"node\", \"server.js\"]\n",
+    );
+    write(
+        "packages/old-backend/Dockerfile",
+        "FROM node:20.12.2\nCOPY . .\nCMD [\"node\", \"server.js\"]\n",
+    );
+    write(
+        "packages/worker/Dockerfile",
+        "FROM node:20.12.2\nCOPY . .\nCMD [\"node\", \"worker.js\"]\n",
+    );
+    write(
+        "docker-compose.yml",
+        "services:\n  app:\n    build:\n      context: .\n      dockerfile: prod.Dockerfile\n    restart: always\n  old-backend:\n    profiles: [\"deprecated\"]\n    build:\n      context: .\n      dockerfile: packages/old-backend/Dockerfile\n    restart: always\n  worker:\n    profiles: [\"deprecated\", \"workers\"]\n    build:\n      context: .\n      dockerfile: packages/worker/Dockerfile\n    restart: always\n",
+    );
+    let out = launchgate()
+        .args([
+            "scan",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["inventory"]["development_setups"],
+        serde_json::json!([{
+            "path": "packages/old-backend/Dockerfile",
+            "reason": "built only by deprecated Compose services"
+        }])
+    );
+    let root_findings: Vec<&str> = failing(&json, "DKR001")
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str())
+        .collect();
+    assert_eq!(
+        root_findings,
+        vec!["packages/worker/Dockerfile"],
+        "a service also started under a current profile still ships its image"
+    );
+}

@@ -21,7 +21,13 @@ pub struct ComposeBuild {
     pub dockerfile: Option<String>,
     /// The service's own keys (`healthcheck`, `user`…).
     pub keys: BTreeSet<String>,
+    /// Every profile the service starts under is named for retired services
+    /// (`profiles: ["deprecated"]`): kept for old setups, not for new deployments.
+    pub deprecated: bool,
 }
+
+/// Profile names for services a Compose file keeps only for old setups.
+const RETIRED_PROFILES: &[&str] = &["deprecated", "legacy", "obsolete", "old"];
 
 /// The `build:` services of every document of a Compose file.
 pub fn builds_in(path: &str, docs: &[Node]) -> Vec<ComposeBuild> {
@@ -51,7 +57,18 @@ pub fn builds_in(path: &str, docs: &[Node]) -> Vec<ComposeBuild> {
                     .collect(),
                 _ => BTreeSet::new(),
             };
+            let deprecated = match service.get("profiles").map(|p| &p.value) {
+                Some(Value::Seq(profiles)) if !profiles.is_empty() => {
+                    profiles.iter().all(|p| {
+                        p.as_scalar().is_some_and(|s| {
+                            matches!(s, Scalar::Str(name) if RETIRED_PROFILES.contains(&name.to_ascii_lowercase().as_str()))
+                        })
+                    })
+                }
+                _ => false,
+            };
             out.push(ComposeBuild {
+                deprecated,
                 path: path.to_string(),
                 line: service.line,
                 dir: dir.clone(),
@@ -146,6 +163,27 @@ pub fn services_building(
         .filter(|b| dockerfile_of(b, env_files).is_some_and(|d| dockerfiles.contains(&d)))
         .map(|b| (b.path.clone(), b.line))
         .collect()
+}
+
+/// Dockerfiles that only deprecated services build (hoppscotch's
+/// `packages/hoppscotch-backend/Dockerfile`, behind `profiles: ["deprecated"]`): the
+/// project has replaced them, so they are no evidence about what it deploys.
+pub fn built_only_by_deprecated(
+    builds: &[ComposeBuild],
+    env_files: &[EnvFile],
+) -> BTreeSet<String> {
+    let mut deprecated = BTreeSet::new();
+    let mut current = BTreeSet::new();
+    for b in builds {
+        if let Some(path) = dockerfile_of(b, env_files) {
+            if b.deprecated {
+                deprecated.insert(path);
+            } else {
+                current.insert(path);
+            }
+        }
+    }
+    deprecated.difference(&current).cloned().collect()
 }
 
 /// The Dockerfile a service builds, relative to the target root. Variables

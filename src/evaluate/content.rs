@@ -203,15 +203,21 @@ fn names_earlier_stage(before: &str, name: &str) -> bool {
 
 /// Where a condition or a comment that guards the match at `offset` would be written:
 /// its own line up to the match, after the lines that enclose it, that is each of the
-/// four lines before it that is indented less than everything after it (`if (x) {`
-/// above an indented body). A same-level `if not ok: raise` above it guards nothing.
+/// four code lines before it (comment lines skipped) that is indented less than
+/// everything after it (`if (x) {` above an indented body). A same-level `if not ok: raise` above it guards nothing.
 fn guarding_text(text: &str, offset: usize) -> String {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let indent = |line: &str| line.len() - line.trim_start().len();
     let mut level = indent(&text[line_start..offset]);
     let mut enclosing: Vec<&str> = Vec::new();
-    for line in text[..line_start].lines().rev().take(4) {
-        if !line.trim().is_empty() && indent(line) < level {
+    // Comment lines explaining the branch are not lines of code: they neither count
+    // towards the four nor enclose.
+    let is_code = |line: &&str| {
+        let t = line.trim_start();
+        !t.is_empty() && !["//", "#", "/*", "*"].iter().any(|c| t.starts_with(c))
+    };
+    for line in text[..line_start].lines().rev().filter(is_code).take(4) {
+        if indent(line) < level {
             level = indent(line);
             enclosing.push(line);
         }

@@ -236,13 +236,12 @@ impl Router {
             .rules
             .iter()
             .any(|r| matches!(r.check, Check::Drift(_)));
-        let builds_wanted = pack.rules.iter().any(|r| match &r.check {
-            Check::Content(c) => {
-                !c.unless_compose_sets.is_empty() || c.unless_own_image_healthcheck
-            }
-            Check::Structured(c) => c.unless_own_image_healthcheck,
-            _ => false,
-        });
+        // Compose builds also tell which Dockerfiles only deprecated services build,
+        // which every file-reading rule leaves alone.
+        let builds_wanted = pack
+            .rules
+            .iter()
+            .any(|r| matches!(r.check, Check::Content(_) | Check::Structured(_)));
         let patterns = pack
             .rules
             .iter()
@@ -867,6 +866,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         units: &units,
     };
     let mut set_by_compose = None;
+    let deprecated_dockerfiles =
+        compose_builds::built_only_by_deprecated(&compose_builds, &env_files);
+    inventory
+        .development_setups
+        .extend(deprecated_dockerfiles.iter().map(|path| DevelopmentSetup {
+            path: path.clone(),
+            reason: "built only by deprecated Compose services",
+        }));
     for (i, rule) in pack.rules.iter().enumerate() {
         let has_files = || {
             index
@@ -912,6 +919,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 Check::Drift(c) => drift::evaluate(rule, *c, &drift_inventory),
             },
         };
+        let verdict = drop_in_files(verdict, &deprecated_dockerfiles);
         let (result, mut produced) = findings_for(rule, verdict);
         rule_results.push(result);
         findings.append(&mut produced);
@@ -928,6 +936,28 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         env_matrix,
         inline_ignores: all_inline,
     })
+}
+
+/// Drops the occurrences located in one of `paths`.
+fn drop_in_files(verdict: Verdict, paths: &BTreeSet<String>) -> Verdict {
+    match verdict {
+        Verdict::Checked {
+            occurrences,
+            summary,
+        } if !paths.is_empty() => Verdict::Checked {
+            occurrences: occurrences
+                .into_iter()
+                .filter(|o| {
+                    !o.location
+                        .as_ref()
+                        .and_then(|l| l.path.as_ref())
+                        .is_some_and(|p| paths.contains(p))
+                })
+                .collect(),
+            summary,
+        },
+        v => v,
+    }
 }
 
 /// Judges only the `probe` rules, for `launchgate probe` (no repository).

@@ -90,10 +90,11 @@ pub fn is_test_or_vendored(path: &str) -> bool {
     let Some(file) = segments.pop() else {
         return false;
     };
-    if segments
-        .iter()
-        .any(|d| SKIP_DIRS.iter().any(|s| d.eq_ignore_ascii_case(s)) || is_test_folder_compound(d))
-    {
+    if segments.iter().any(|d| {
+        // A hidden folder is named for what it holds too (`.examples/`).
+        let d = d.strip_prefix('.').unwrap_or(d);
+        SKIP_DIRS.iter().any(|s| d.eq_ignore_ascii_case(s)) || is_test_folder_compound(d)
+    }) {
         return true;
     }
     let lower = file.to_ascii_lowercase();
@@ -394,6 +395,8 @@ mod tests {
             "third_party/vendor/lib.min.js",
             "services/a/node_modules/x/index.js",
             "examples/demo/main.py",
+            ".examples/kubernetes/gatus.yaml",
+            ".examples/docker-compose-mtls/certs/server/server.key",
             "e2e/login.ts",
             "frontend/cypress/support/commands.js",
         ] {

@@ -20,7 +20,9 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \blocal\s+development\s+(?:stack|setup|environment)\b
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
         | \bdo\s+not\s+use\s+(?:this\s+|it\s+)?(?:file\s+)?in\s+production\b
-        | \bnot\s+for\s+production\b",
+        | \bnot\s+for\s+production\b
+        | \bnot\s+(?:to\s+be\s+)?used\s+for\s+(?:your\s+|personal\s+|real\s+|production\s+)?deployments?\b
+        | \bfor\s+internal\s+testing\b",
     )
     .expect("development header pattern compiles")
 });
@@ -129,6 +131,7 @@ mod tests {
             "# This is meant for local development only. Do not use this in production.\nversion: \"3.8\"\n",
             "# syntax=docker/dockerfile:1\n# This Dockerfile is intended for Development purposes only.\nFROM golang:1.22\n",
             "---\n# Not suitable for production\nservices: {}\n",
+            "# THIS IS NOT TO BE USED FOR PERSONAL DEPLOYMENTS!\n# Internal Docker Compose Image used for internal testing deployments\nservices: {}\n",
             "# Local development stack:\n#   docker compose up\nservices: {}\n",
         ] {
             assert!(dev(text), "{text}");
@@ -144,6 +147,7 @@ mod tests {
             "# Ready for production; see docs/deploy.md\nservices: {}\n",
             "# For development, use docker-compose.override.yml (loaded automatically).\nservices: {}\n",
             "# For local development, see CONTRIBUTING.md\nservices: {}\n",
+            "# Used for deployments of the demo site and of customer instances\nservices: {}\n",
             "",
             "FROM scratch\n",
         ] {
