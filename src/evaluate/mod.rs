@@ -795,6 +795,15 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             })
             .map(|f| f.path.clone()),
     );
+    // Nor is a committed `.env` beside a git-ignored `.env.local` (the dotenv convention
+    // of Symfony, Next.js, Vite…): it is the documented defaults file, committed on
+    // purpose, and each deployment sets its own values over it.
+    not_secret_env_files.extend(
+        env_files
+            .iter()
+            .filter(|f| !is_forced(f) && walked.env_defaults_files.contains(&f.path))
+            .map(|f| f.path.clone()),
+    );
     env_files.retain(|f| !not_app_env_files.contains(&f.path));
     let units = env_units(&env_files, &walked.files, forced_env_file);
     inventory.env_files = env_file_roles(&env_files, &units);

@@ -57,6 +57,8 @@ const SKIP_DIRS: &[&str] = &[
     "third-party",
     "vendor",
     "third_party",
+    // Yarn Berry's own bundled plugins and releases (`.yarn/plugins/`, `.yarn/releases/`).
+    ".yarn",
     "node_modules",
     "bower_components",
     "dist",
@@ -92,8 +94,11 @@ pub fn is_test_or_vendored(path: &str) -> bool {
     };
     if segments.iter().any(|d| {
         // A hidden folder is named for what it holds too (`.examples/`).
-        let d = d.strip_prefix('.').unwrap_or(d);
-        SKIP_DIRS.iter().any(|s| d.eq_ignore_ascii_case(s)) || is_test_folder_compound(d)
+        let bare = d.strip_prefix('.').unwrap_or(d);
+        SKIP_DIRS
+            .iter()
+            .any(|s| d.eq_ignore_ascii_case(s) || bare.eq_ignore_ascii_case(s))
+            || is_test_folder_compound(bare)
     }) {
         return true;
     }
@@ -396,6 +401,7 @@ mod tests {
             "services/a/node_modules/x/index.js",
             "examples/demo/main.py",
             ".examples/kubernetes/gatus.yaml",
+            ".yarn/plugins/@yarnpkg/plugin-interactive-tools.cjs",
             ".examples/docker-compose-mtls/certs/server/server.key",
             "e2e/login.ts",
             "frontend/cypress/support/commands.js",

@@ -44,6 +44,10 @@ pub struct Walk<R> {
     pub outputs: Vec<(String, R)>,
     pub skipped: Vec<(String, Skipped)>,
     pub symlinks: Vec<String>,
+    /// Committed `.env` files whose folder's ignore rules ignore a `.env.local`: the
+    /// dotenv convention of Symfony, Next.js, Vite and create-react-app, where `.env`
+    /// holds the committed defaults and `.env.local` each machine's own values.
+    pub env_defaults_files: Vec<String>,
 }
 
 struct Shared<R> {
@@ -250,7 +254,15 @@ where
     shared.outputs.sort_by(|a, b| a.0.cmp(&b.0));
     shared.skipped.sort();
     shared.symlinks.sort();
+    let env_defaults_files = shared
+        .files
+        .iter()
+        .filter(|f| !f.gitignored && file_name(&f.path) == ".env")
+        .filter(|f| !ignore_rules.keep(&root.join(&f.path).with_file_name(".env.local"), false))
+        .map(|f| f.path.clone())
+        .collect();
     Walk {
+        env_defaults_files,
         files: shared.files,
         outputs: shared.outputs,
         skipped: shared.skipped,
