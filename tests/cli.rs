@@ -507,3 +507,54 @@ fn dockerfiles_only_deprecated_services_build_are_set_aside() {
         "a service also started under a current profile still ships its image"
     );
 }
+
+#[test]
+fn dockerfiles_only_development_compose_files_build_are_set_aside_unless_ci_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    let unhardened = "FROM php:8.3.12-fpm-alpine\nCOPY . /app\nCMD [\"php-fpm\"]\n";
+    write("infra/php.Dockerfile", unhardened);
+    write("infra/worker.Dockerfile", unhardened);
+    // A developer stack: the source tree is mounted into the services it builds.
+    write(
+        "docker-compose.yml",
+        "services:\n  php:\n    build:\n      context: .\n      dockerfile: ./infra/php.Dockerfile\n    volumes:\n      - ./:/app\n  worker:\n    build:\n      context: .\n      dockerfile: ./infra/worker.Dockerfile\n    volumes:\n      - ./:/app\n",
+    );
+    write(
+        ".github/workflows/release.yml",
+        "on: push\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker build -f infra/worker.Dockerfile -t acme/worker .\n",
+    );
+    let out = launchgate()
+        .args([
+            "scan",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let setups = json["inventory"]["development_setups"].as_array().unwrap();
+    assert!(
+        setups.contains(&serde_json::json!({
+            "path": "infra/php.Dockerfile",
+            "reason": "built only by development Compose files"
+        })),
+        "{setups:?}"
+    );
+    let dkr001: Vec<&str> = failing(&json, "DKR001")
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str())
+        .collect();
+    assert_eq!(
+        dkr001,
+        vec!["infra/worker.Dockerfile"],
+        "the image CI builds is still judged"
+    );
+}

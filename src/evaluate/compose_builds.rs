@@ -24,13 +24,15 @@ pub struct ComposeBuild {
     /// Every profile the service starts under is named for retired services
     /// (`profiles: ["deprecated"]`): kept for old setups, not for new deployments.
     pub deprecated: bool,
+    /// The Compose file is a development setup (by its folder, name, header or content).
+    pub development: bool,
 }
 
 /// Profile names for services a Compose file keeps only for old setups.
 const RETIRED_PROFILES: &[&str] = &["deprecated", "legacy", "obsolete", "old"];
 
 /// The `build:` services of every document of a Compose file.
-pub fn builds_in(path: &str, docs: &[Node]) -> Vec<ComposeBuild> {
+pub fn builds_in(path: &str, docs: &[Node], development: bool) -> Vec<ComposeBuild> {
     let dir = parent_dir(path).to_string();
     let mut out = Vec::new();
     for doc in docs {
@@ -68,6 +70,7 @@ pub fn builds_in(path: &str, docs: &[Node]) -> Vec<ComposeBuild> {
                 _ => false,
             };
             out.push(ComposeBuild {
+                development,
                 deprecated,
                 path: path.to_string(),
                 line: service.line,
@@ -143,7 +146,7 @@ pub fn keys_by_dockerfile(
     env_files: &[EnvFile],
 ) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for b in builds {
+    for b in builds.iter().filter(|b| !b.development) {
         if let Some(path) = dockerfile_of(b, env_files) {
             out.entry(path).or_default().extend(b.keys.iter().cloned());
         }
@@ -160,30 +163,46 @@ pub fn services_building(
 ) -> BTreeSet<(String, u32)> {
     builds
         .iter()
+        .filter(|b| !b.development)
         .filter(|b| dockerfile_of(b, env_files).is_some_and(|d| dockerfiles.contains(&d)))
         .map(|b| (b.path.clone(), b.line))
         .collect()
 }
 
-/// Dockerfiles that only deprecated services build (hoppscotch's
-/// `packages/hoppscotch-backend/Dockerfile`, behind `profiles: ["deprecated"]`): the
-/// project has replaced them, so they are no evidence about what it deploys.
-pub fn built_only_by_deprecated(
+/// Dockerfiles that Compose builds only outside a deployment, with the reason: only for
+/// deprecated services (hoppscotch's `packages/hoppscotch-backend/Dockerfile`, behind
+/// `profiles: ["deprecated"]`) or only from development Compose files (shlink's
+/// `data/infra/php.Dockerfile`, built by a Compose file that bind-mounts the source).
+/// A root `Dockerfile` and one that CI configuration names (`ci_text`: a path, or a
+/// distinctive file name) may be what the project publishes, and are kept.
+pub fn built_only_outside_deployments(
     builds: &[ComposeBuild],
     env_files: &[EnvFile],
-) -> BTreeSet<String> {
-    let mut deprecated = BTreeSet::new();
+    ci_text: &str,
+) -> BTreeMap<String, &'static str> {
+    let mut outside: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut current = BTreeSet::new();
     for b in builds {
-        if let Some(path) = dockerfile_of(b, env_files) {
-            if b.deprecated {
-                deprecated.insert(path);
-            } else {
-                current.insert(path);
-            }
+        let Some(path) = dockerfile_of(b, env_files) else {
+            continue;
+        };
+        if b.deprecated && !b.development {
+            outside.insert(path, "built only by deprecated Compose services");
+        } else if b.development {
+            outside
+                .entry(path)
+                .or_insert("built only by development Compose files");
+        } else {
+            current.insert(path);
         }
     }
-    deprecated.difference(&current).cloned().collect()
+    outside.retain(|path, _| {
+        let name = crate::inventory::classify::file_name(path);
+        let named_by_ci = ci_text.contains(path.as_str())
+            || (!name.eq_ignore_ascii_case("Dockerfile") && ci_text.contains(name));
+        !current.contains(path) && path != "Dockerfile" && !named_by_ci
+    });
+    outside
 }
 
 /// The Dockerfile a service builds, relative to the target root. Variables
@@ -285,7 +304,7 @@ mod tests {
 
     fn keys(compose: &str, env: &str) -> BTreeMap<String, BTreeSet<String>> {
         let docs = parse_documents(DocFormat::Yaml, compose).unwrap();
-        let builds = builds_in("deploy/compose.yaml", &docs);
+        let builds = builds_in("deploy/compose.yaml", &docs, false);
         let env = EnvFile {
             path: "deploy/.env".to_string(),
             gitignored: false,

@@ -15,6 +15,7 @@ pub mod structured;
 use crate::doc::{parse_documents, DocFormat, Node};
 use crate::finding::{Evidence, Finding, Location, Outcome};
 use crate::inventory::{
+    classify::is_ci_config,
     classify::{
         file_name, is_compose_file, is_container_setup, is_dockerfile, is_env_file_name,
         is_non_production, is_stack_evidence_excluded, is_test_or_vendored, parent_dir,
@@ -304,8 +305,9 @@ impl Router {
         let drift_kind =
             self.drift && (drift::read_kind(path).is_some() || drift::is_platform_file(path));
         let compose = self.builds_wanted && is_compose_file(path);
+        let ci = self.builds_wanted && is_ci_config(path);
         let names_owner = crate::inventory::identity::names_owner(path);
-        if targets.is_empty() && !drift_kind && !env && !compose && !names_owner {
+        if targets.is_empty() && !drift_kind && !env && !compose && !ci && !names_owner {
             return None;
         }
         let non_product = is_non_production(path);
@@ -314,7 +316,8 @@ impl Router {
         let drift_source = !is_test_or_vendored(path);
         let wanted = env
             || names_owner
-            || (compose && !non_product)
+            || compose
+            || ci
             || (drift_kind && (drift_source || drift::aux_reads_wanted(path)))
             || targets
                 .iter()
@@ -391,6 +394,8 @@ struct FileOutput {
     healthchecked_image: bool,
     /// A product Dockerfile's shipped base image (`FROM ghcr.io/acme/app:base`).
     shipped_base_image: Option<String>,
+    /// The text of a CI configuration, which may name the Dockerfiles it publishes.
+    ci_text: Option<String>,
 }
 
 /// What the walk learned about a file it decided to read.
@@ -529,7 +534,10 @@ fn visit_file(
             }
         }
     }
-    if router.builds_wanted && !non_product && is_compose_file(path) {
+    if router.builds_wanted && is_ci_config(path) {
+        out.ci_text = Some(text.to_string());
+    }
+    if router.builds_wanted && is_compose_file(path) {
         let parsed;
         let compose_docs: &[Node] = match &docs {
             Some((DocFormat::Yaml, Ok(d))) => d,
@@ -539,8 +547,10 @@ fn visit_file(
                 &parsed
             }
         };
-        out.compose_builds = compose_builds::builds_in(path, compose_docs);
-        out.pulled_images = compose_builds::pulled_images(path, compose_docs);
+        out.compose_builds = compose_builds::builds_in(path, compose_docs, non_product);
+        if !non_product {
+            out.pulled_images = compose_builds::pulled_images(path, compose_docs);
+        }
     }
     if router.builds_wanted && !non_product && is_dockerfile(path) {
         out.healthchecked_image = crate::inventory::intent::declares_healthcheck(text);
@@ -694,6 +704,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut pulled_images = Vec::new();
     let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
     let mut base_images: Vec<(String, String)> = Vec::new();
+    let mut ci_text = String::new();
     for (path, out) in walked.outputs {
         let FileOutput {
             inline_ignores: mut file_ignores,
@@ -710,11 +721,16 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             pulled_images: mut pulled,
             healthchecked_image,
             shipped_base_image,
+            ci_text: ci_config,
         } = out;
         owner_hints.append(&mut hints);
         pulled_images.append(&mut pulled);
         if healthchecked_image {
             healthchecked_dockerfiles.insert(path.clone());
+        }
+        if let Some(text) = ci_config {
+            ci_text.push_str(&text);
+            ci_text.push('\n');
         }
         if let Some(image) = shipped_base_image {
             base_images.push((path.clone(), image));
@@ -875,14 +891,16 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         units: &units,
     };
     let mut set_by_compose = None;
-    let deprecated_dockerfiles =
-        compose_builds::built_only_by_deprecated(&compose_builds, &env_files);
+    let set_aside =
+        compose_builds::built_only_outside_deployments(&compose_builds, &env_files, &ci_text);
     inventory
         .development_setups
-        .extend(deprecated_dockerfiles.iter().map(|path| DevelopmentSetup {
+        .extend(set_aside.iter().map(|(path, reason)| DevelopmentSetup {
             path: path.clone(),
-            reason: "built only by deprecated Compose services",
+            reason,
         }));
+    inventory.development_setups.sort();
+    let deprecated_dockerfiles: BTreeSet<String> = set_aside.into_keys().collect();
     for (i, rule) in pack.rules.iter().enumerate() {
         let has_files = || {
             index

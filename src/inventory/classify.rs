@@ -242,6 +242,24 @@ pub fn is_container_setup(path: &str) -> bool {
 }
 
 /// A Compose file: a container setup ([`is_container_setup`]) that is not a Dockerfile.
+/// Whether a path is CI or release configuration that may build and publish images:
+/// GitHub workflows and actions, GitLab CI, CircleCI, Azure Pipelines, GoReleaser.
+pub fn is_ci_config(path: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    let yaml = path.ends_with(".yml") || path.ends_with(".yaml");
+    (yaml
+        && (path.starts_with(".github/workflows/")
+            || (path.starts_with(".github/actions/") && file_name(path).starts_with("action."))))
+        || matches!(
+            path,
+            ".gitlab-ci.yml"
+                | ".circleci/config.yml"
+                | "azure-pipelines.yml"
+                | ".goreleaser.yml"
+                | ".goreleaser.yaml"
+        )
+}
+
 pub fn is_compose_file(path: &str) -> bool {
     is_container_setup(path) && !is_dockerfile(path)
 }
