@@ -204,7 +204,8 @@ fn names_earlier_stage(before: &str, name: &str) -> bool {
 /// Where a condition or a comment that guards the match at `offset` would be written:
 /// its own line up to the match, after the lines that enclose it, that is each of the
 /// four code lines before it (comment lines skipped) that is indented less than
-/// everything after it (`if (x) {` above an indented body). A same-level `if not ok: raise` above it guards nothing.
+/// everything after it (`if (x) {` above an indented body). A same-level
+/// `if not ok: raise` above it guards nothing.
 fn guarding_text(text: &str, offset: usize) -> String {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let indent = |line: &str| line.len() - line.trim_start().len();

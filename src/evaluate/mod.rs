@@ -237,8 +237,8 @@ impl Router {
             .rules
             .iter()
             .any(|r| matches!(r.check, Check::Drift(_)));
-        // Compose builds also tell which Dockerfiles only deprecated services build,
-        // which every file-reading rule leaves alone.
+        // Compose builds also tell which Dockerfiles are built only for deprecated
+        // services or by development Compose files, which every rule leaves alone.
         let builds_wanted = pack
             .rules
             .iter()
@@ -900,7 +900,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             reason,
         }));
     inventory.development_setups.sort();
-    let deprecated_dockerfiles: BTreeSet<String> = set_aside.into_keys().collect();
+    let set_aside_dockerfiles: BTreeSet<String> = set_aside.into_keys().collect();
     for (i, rule) in pack.rules.iter().enumerate() {
         let has_files = || {
             index
@@ -908,45 +908,56 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 .iter()
                 .any(|f| !not_secret_env_files.contains(&f.path))
         };
-        let verdict = match applies(rule, &stack_ids, has_files) {
-            Err(why) => Verdict::NotApplicable(why),
-            Ok(()) => match &rule.check {
-                Check::File(c) => {
-                    let mut matching = index.files(Group::FileCheck(i), &walked.files);
-                    matching.retain(|f| !not_secret_env_files.contains(&f.path));
-                    file::evaluate(rule, c, matching)
-                }
-                Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
-                Check::Content(c) => {
-                    let mut files = std::mem::take(&mut content_results[i]);
-                    if !c.unless_compose_sets.is_empty() {
-                        let set_by = set_by_compose.get_or_insert_with(|| {
-                            compose_builds::keys_by_dockerfile(&compose_builds, &env_files)
-                        });
-                        content::pass_where_compose_sets(
-                            &mut files,
-                            &c.unless_compose_sets,
-                            set_by,
-                        );
+        let verdict =
+            match applies(rule, &stack_ids, has_files) {
+                Err(why) => Verdict::NotApplicable(why),
+                Ok(()) => match &rule.check {
+                    Check::File(c) => {
+                        let mut matching = index.files(Group::FileCheck(i), &walked.files);
+                        matching.retain(|f| !not_secret_env_files.contains(&f.path));
+                        file::evaluate(rule, c, matching)
                     }
-                    if c.unless_own_image_healthcheck {
-                        content::pass_files_in(&mut files, &built_on_own_image);
+                    Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
+                    Check::Content(c) => {
+                        let mut files = std::mem::take(&mut content_results[i]);
+                        if !c.unless_compose_sets.is_empty() {
+                            let set_by = set_by_compose.get_or_insert_with(|| {
+                                compose_builds::keys_by_dockerfile(&compose_builds, &env_files)
+                            });
+                            content::pass_where_compose_sets(
+                                &mut files,
+                                &c.unless_compose_sets,
+                                set_by,
+                            );
+                        }
+                        if c.unless_own_image_healthcheck {
+                            content::pass_files_in(&mut files, &built_on_own_image);
+                        }
+                        content::finish(rule, c, &router.tallies[i], files, own_owners)
                     }
-                    content::finish(rule, c, &router.tallies[i], files, own_owners)
-                }
-                Check::Structured(c) => {
-                    let verdict = structured::finish(c, std::mem::take(&mut structured_results[i]));
-                    if c.unless_own_image_healthcheck {
-                        structured::drop_at(verdict, &own_image_services)
-                    } else {
-                        verdict
+                    Check::Structured(c) => {
+                        let verdict =
+                            structured::finish(c, std::mem::take(&mut structured_results[i]));
+                        if c.unless_own_image_healthcheck {
+                            drop_where(verdict, |location| {
+                                location.path.as_ref().zip(location.line).is_some_and(
+                                    |(p, line)| own_image_services.contains(&(p.clone(), line)),
+                                )
+                            })
+                        } else {
+                            verdict
+                        }
                     }
-                }
-                Check::Probe(c) => probe::evaluate(rule, c, &options.probes),
-                Check::Drift(c) => drift::evaluate(rule, *c, &drift_inventory),
-            },
-        };
-        let verdict = drop_in_files(verdict, &deprecated_dockerfiles);
+                    Check::Probe(c) => probe::evaluate(rule, c, &options.probes),
+                    Check::Drift(c) => drift::evaluate(rule, *c, &drift_inventory),
+                },
+            };
+        let verdict = drop_where(verdict, |location| {
+            location
+                .path
+                .as_ref()
+                .is_some_and(|p| set_aside_dockerfiles.contains(p))
+        });
         let (result, mut produced) = findings_for(rule, verdict);
         rule_results.push(result);
         findings.append(&mut produced);
@@ -965,21 +976,16 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     })
 }
 
-/// Drops the occurrences located in one of `paths`.
-fn drop_in_files(verdict: Verdict, paths: &BTreeSet<String>) -> Verdict {
+/// Drops the occurrences whose location satisfies `dropped`.
+fn drop_where(verdict: Verdict, dropped: impl Fn(&Location) -> bool) -> Verdict {
     match verdict {
         Verdict::Checked {
             occurrences,
             summary,
-        } if !paths.is_empty() => Verdict::Checked {
+        } => Verdict::Checked {
             occurrences: occurrences
                 .into_iter()
-                .filter(|o| {
-                    !o.location
-                        .as_ref()
-                        .and_then(|l| l.path.as_ref())
-                        .is_some_and(|p| paths.contains(p))
-                })
+                .filter(|o| !o.location.as_ref().is_some_and(&dropped))
                 .collect(),
             summary,
         },

@@ -232,30 +232,6 @@ fn overlay_satisfies(check: &StructuredCheck, failed: &Failed, overlay: &[Node])
     })
 }
 
-/// The verdict without the occurrences at these (path, line) places.
-pub fn drop_at(verdict: Verdict, places: &std::collections::BTreeSet<(String, u32)>) -> Verdict {
-    match verdict {
-        Verdict::Checked {
-            occurrences,
-            summary,
-        } if !places.is_empty() => Verdict::Checked {
-            occurrences: occurrences
-                .into_iter()
-                .filter(|o| {
-                    !o.location.as_ref().is_some_and(|l| {
-                        l.path
-                            .as_ref()
-                            .zip(l.line)
-                            .is_some_and(|(p, line)| places.contains(&(p.clone(), line)))
-                    })
-                })
-                .collect(),
-            summary,
-        },
-        v => v,
-    }
-}
-
 pub fn finish(check: &StructuredCheck, files: Vec<(&str, FileResult)>) -> Verdict {
     let overlays: Vec<(&str, Vec<Node>)> = files
         .iter()
