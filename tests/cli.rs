@@ -454,30 +454,14 @@ fn development_setups_are_listed_with_their_reason() {
     );
 }
 
-#[test]
-fn dockerfiles_only_deprecated_services_build_are_set_aside() {
+/// Scans a temporary project made of `files` (path, text) and returns the JSON report.
+fn scan_files(files: &[(&str, &str)]) -> Value {
     let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
+    for (path, text) in files {
         let full = dir.path().join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, text).unwrap();
-    };
-    write(
-        "prod.Dockerfile",
-        "FROM node:20.12.2-alpine\nUSER node\nHEALTHCHECK CMD wget -qO- http://localhost:3000/health\nCMD [\"node\", \"server.js\"]\n",
-    );
-    write(
-        "packages/old-backend/Dockerfile",
-        "FROM node:20.12.2\nCOPY . .\nCMD [\"node\", \"server.js\"]\n",
-    );
-    write(
-        "packages/worker/Dockerfile",
-        "FROM node:20.12.2\nCOPY . .\nCMD [\"node\", \"worker.js\"]\n",
-    );
-    write(
-        "docker-compose.yml",
-        "services:\n  app:\n    build:\n      context: .\n      dockerfile: prod.Dockerfile\n    restart: always\n  old-backend:\n    profiles: [\"deprecated\"]\n    build:\n      context: .\n      dockerfile: packages/old-backend/Dockerfile\n    restart: always\n  worker:\n    profiles: [\"deprecated\", \"workers\"]\n    build:\n      context: .\n      dockerfile: packages/worker/Dockerfile\n    restart: always\n",
-    );
+    }
     let out = launchgate()
         .args([
             "scan",
@@ -489,7 +473,37 @@ fn dockerfiles_only_deprecated_services_build_are_set_aside() {
         ])
         .output()
         .unwrap();
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The paths of a rule's failing findings.
+fn failing_paths<'a>(json: &'a Value, rule: &str) -> Vec<&'a str> {
+    failing(json, rule)
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str())
+        .collect()
+}
+
+#[test]
+fn dockerfiles_only_deprecated_services_build_are_set_aside() {
+    let json = scan_files(&[
+        (
+            "prod.Dockerfile",
+            "FROM node:20.12.2-alpine\nUSER node\nHEALTHCHECK CMD wget -qO- http://localhost:3000/health\nCMD [\"node\", \"server.js\"]\n",
+        ),
+        (
+            "packages/old-backend/Dockerfile",
+            "FROM node:20.12.2\nCOPY . .\nCMD [\"node\", \"server.js\"]\n",
+        ),
+        (
+            "packages/worker/Dockerfile",
+            "FROM node:20.12.2\nCOPY . .\nCMD [\"node\", \"worker.js\"]\n",
+        ),
+        (
+            "docker-compose.yml",
+            "services:\n  app:\n    build:\n      context: .\n      dockerfile: prod.Dockerfile\n    restart: always\n  old-backend:\n    profiles: [\"deprecated\"]\n    build:\n      context: .\n      dockerfile: packages/old-backend/Dockerfile\n    restart: always\n  worker:\n    profiles: [\"deprecated\", \"workers\"]\n    build:\n      context: .\n      dockerfile: packages/worker/Dockerfile\n    restart: always\n",
+        ),
+    ]);
     assert_eq!(
         json["inventory"]["development_setups"],
         serde_json::json!([{
@@ -497,12 +511,8 @@ fn dockerfiles_only_deprecated_services_build_are_set_aside() {
             "reason": "built only by deprecated Compose services"
         }])
     );
-    let root_findings: Vec<&str> = failing(&json, "DKR001")
-        .iter()
-        .filter_map(|f| f["location"]["path"].as_str())
-        .collect();
     assert_eq!(
-        root_findings,
+        failing_paths(&json, "DKR001"),
         vec!["packages/worker/Dockerfile"],
         "a service also started under a current profile still ships its image"
     );
@@ -510,36 +520,20 @@ fn dockerfiles_only_deprecated_services_build_are_set_aside() {
 
 #[test]
 fn dockerfiles_only_development_compose_files_build_are_set_aside_unless_ci_names_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    };
     let unhardened = "FROM php:8.3.12-fpm-alpine\nCOPY . /app\nCMD [\"php-fpm\"]\n";
-    write("infra/php.Dockerfile", unhardened);
-    write("infra/worker.Dockerfile", unhardened);
-    // A developer stack: the source tree is mounted into the services it builds.
-    write(
-        "docker-compose.yml",
-        "services:\n  php:\n    build:\n      context: .\n      dockerfile: ./infra/php.Dockerfile\n    volumes:\n      - ./:/app\n  worker:\n    build:\n      context: .\n      dockerfile: ./infra/worker.Dockerfile\n    volumes:\n      - ./:/app\n",
-    );
-    write(
-        ".github/workflows/release.yml",
-        "on: push\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker build -f infra/worker.Dockerfile -t acme/worker .\n",
-    );
-    let out = launchgate()
-        .args([
-            "scan",
-            dir.path().to_str().unwrap(),
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = scan_files(&[
+        ("infra/php.Dockerfile", unhardened),
+        ("infra/worker.Dockerfile", unhardened),
+        // A developer stack: the source tree is mounted into the services it builds.
+        (
+            "docker-compose.yml",
+            "services:\n  php:\n    build:\n      context: .\n      dockerfile: ./infra/php.Dockerfile\n    volumes:\n      - ./:/app\n  worker:\n    build:\n      context: .\n      dockerfile: ./infra/worker.Dockerfile\n    volumes:\n      - ./:/app\n",
+        ),
+        (
+            ".github/workflows/release.yml",
+            "on: push\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker build -f infra/worker.Dockerfile -t acme/worker .\n",
+        ),
+    ]);
     let setups = json["inventory"]["development_setups"].as_array().unwrap();
     assert!(
         setups.contains(&serde_json::json!({
@@ -548,12 +542,8 @@ fn dockerfiles_only_development_compose_files_build_are_set_aside_unless_ci_name
         })),
         "{setups:?}"
     );
-    let dkr001: Vec<&str> = failing(&json, "DKR001")
-        .iter()
-        .filter_map(|f| f["location"]["path"].as_str())
-        .collect();
     assert_eq!(
-        dkr001,
+        failing_paths(&json, "DKR001"),
         vec!["infra/worker.Dockerfile"],
         "the image CI builds is still judged"
     );
