@@ -234,29 +234,12 @@ fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
     (start, end)
 }
 
-/// Files without a match pass when a Compose service that builds them sets one of
-/// `keys` itself (`unless_compose_sets`).
-pub fn pass_where_compose_sets(
-    files: &mut [(&str, FileResult)],
-    keys: &[String],
-    set_by: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
-) {
+/// Files without a match pass when `passes` holds for their path: a Compose service
+/// that builds them sets the key themselves (`unless_compose_sets`), or they are built
+/// on the project's own image (`unless_own_image_healthcheck`).
+pub fn pass_where(files: &mut [(&str, FileResult)], passes: impl Fn(&str) -> bool) {
     for (path, result) in files.iter_mut() {
-        if matches!(result, FileResult::Matched(false))
-            && set_by
-                .get(*path)
-                .is_some_and(|set| keys.iter().any(|k| set.contains(k)))
-        {
-            *result = FileResult::Matched(true);
-        }
-    }
-}
-
-/// Files that fail to match but are among `paths` pass (`unless_own_image_healthcheck`:
-/// Dockerfiles built on the project's own image).
-pub fn pass_files_in(files: &mut [(&str, FileResult)], paths: &std::collections::BTreeSet<String>) {
-    for (path, result) in files.iter_mut() {
-        if matches!(result, FileResult::Matched(false)) && paths.contains(*path) {
+        if matches!(result, FileResult::Matched(false)) && passes(path) {
             *result = FileResult::Matched(true);
         }
     }

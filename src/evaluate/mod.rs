@@ -767,7 +767,6 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         inventory.problems.append(&mut problems);
     }
 
-    inventory.development_setups.sort();
     let forced_env_file: Option<&str> = options
         .env_file
         .as_deref()
@@ -908,50 +907,52 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 .iter()
                 .any(|f| !not_secret_env_files.contains(&f.path))
         };
-        let verdict =
-            match applies(rule, &stack_ids, has_files) {
-                Err(why) => Verdict::NotApplicable(why),
-                Ok(()) => match &rule.check {
-                    Check::File(c) => {
-                        let mut matching = index.files(Group::FileCheck(i), &walked.files);
-                        matching.retain(|f| !not_secret_env_files.contains(&f.path));
-                        file::evaluate(rule, c, matching)
-                    }
-                    Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
-                    Check::Content(c) => {
-                        let mut files = std::mem::take(&mut content_results[i]);
-                        if !c.unless_compose_sets.is_empty() {
-                            let set_by = set_by_compose.get_or_insert_with(|| {
-                                compose_builds::keys_by_dockerfile(&compose_builds, &env_files)
-                            });
-                            content::pass_where_compose_sets(
-                                &mut files,
-                                &c.unless_compose_sets,
-                                set_by,
-                            );
-                        }
-                        if c.unless_own_image_healthcheck {
-                            content::pass_files_in(&mut files, &built_on_own_image);
-                        }
-                        content::finish(rule, c, &router.tallies[i], files, own_owners)
-                    }
-                    Check::Structured(c) => {
-                        let verdict =
-                            structured::finish(c, std::mem::take(&mut structured_results[i]));
-                        if c.unless_own_image_healthcheck {
-                            drop_where(verdict, |location| {
-                                location.path.as_ref().zip(location.line).is_some_and(
-                                    |(p, line)| own_image_services.contains(&(p.clone(), line)),
-                                )
+        let verdict = match applies(rule, &stack_ids, has_files) {
+            Err(why) => Verdict::NotApplicable(why),
+            Ok(()) => match &rule.check {
+                Check::File(c) => {
+                    let mut matching = index.files(Group::FileCheck(i), &walked.files);
+                    matching.retain(|f| !not_secret_env_files.contains(&f.path));
+                    file::evaluate(rule, c, matching)
+                }
+                Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
+                Check::Content(c) => {
+                    let mut files = std::mem::take(&mut content_results[i]);
+                    if !c.unless_compose_sets.is_empty() {
+                        let set_by = set_by_compose.get_or_insert_with(|| {
+                            compose_builds::keys_by_dockerfile(&compose_builds, &env_files)
+                        });
+                        content::pass_where(&mut files, |path| {
+                            set_by.get(path).is_some_and(|set| {
+                                c.unless_compose_sets.iter().any(|k| set.contains(k))
                             })
-                        } else {
-                            verdict
-                        }
+                        });
                     }
-                    Check::Probe(c) => probe::evaluate(rule, c, &options.probes),
-                    Check::Drift(c) => drift::evaluate(rule, *c, &drift_inventory),
-                },
-            };
+                    if c.unless_own_image_healthcheck {
+                        content::pass_where(&mut files, |path| built_on_own_image.contains(path));
+                    }
+                    content::finish(rule, c, &router.tallies[i], files, own_owners)
+                }
+                Check::Structured(c) => {
+                    let verdict = structured::finish(c, std::mem::take(&mut structured_results[i]));
+                    if c.unless_own_image_healthcheck {
+                        drop_where(verdict, |location| {
+                            location
+                                .path
+                                .as_ref()
+                                .zip(location.line)
+                                .is_some_and(|(p, line)| {
+                                    own_image_services.contains(&(p.clone(), line))
+                                })
+                        })
+                    } else {
+                        verdict
+                    }
+                }
+                Check::Probe(c) => probe::evaluate(rule, c, &options.probes),
+                Check::Drift(c) => drift::evaluate(rule, *c, &drift_inventory),
+            },
+        };
         let verdict = drop_where(verdict, |location| {
             location
                 .path
