@@ -115,6 +115,34 @@ pub fn pulled_images(path: &str, docs: &[Node]) -> Vec<PulledImage> {
     out
 }
 
+/// The services of a Compose file that another service waits on to finish
+/// (`depends_on: {migrate: {condition: service_completed_successfully}}`), at their
+/// lines: one-shot jobs (a migration, a `chown` of a volume) that run and exit, so a
+/// restart policy, a health check or resource limits are no concern of theirs.
+pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    for doc in docs {
+        let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
+            continue;
+        };
+        for (_, service) in services {
+            let Some(Value::Map(dependencies)) = service.get("depends_on").map(|d| &d.value) else {
+                continue;
+            };
+            for (name, dependency) in dependencies {
+                let completes = text(dependency.get("condition"))
+                    .is_some_and(|c| c == "service_completed_successfully");
+                if let (true, Some(job)) = (completes, services.iter().find(|(n, _)| n == name)) {
+                    out.push((path.to_string(), job.1.line));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The repository part of an image reference, lower-cased: `uptime-kuma` for
 /// `louislam/uptime-kuma:2`, `linkwarden` for `ghcr.io/linkwarden/linkwarden@sha256:…`.
 pub fn image_name(image: &str) -> String {

@@ -390,6 +390,8 @@ struct FileOutput {
     development_setup: Option<&'static str>,
     owner_hints: Vec<crate::inventory::identity::OwnerHint>,
     pulled_images: Vec<compose_builds::PulledImage>,
+    /// Compose services other services wait on to complete, at their lines.
+    one_shot_jobs: Vec<(String, u32)>,
     /// A product Dockerfile that declares a `HEALTHCHECK`.
     healthchecked_image: bool,
     /// A product Dockerfile's shipped base image (`FROM ghcr.io/acme/app:base`).
@@ -550,6 +552,7 @@ fn visit_file(
         out.compose_builds = compose_builds::builds_in(path, compose_docs, non_product);
         if !non_product {
             out.pulled_images = compose_builds::pulled_images(path, compose_docs);
+            out.one_shot_jobs = compose_builds::one_shot_jobs(path, compose_docs);
         }
     }
     if router.builds_wanted && !non_product && is_dockerfile(path) {
@@ -702,6 +705,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut developer_stack_dirs: BTreeSet<String> = BTreeSet::new();
     let mut owner_hints = Vec::new();
     let mut pulled_images = Vec::new();
+    let mut one_shot_jobs: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
     let mut base_images: Vec<(String, String)> = Vec::new();
     let mut ci_text = String::new();
@@ -719,12 +723,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             development_setup,
             owner_hints: mut hints,
             pulled_images: mut pulled,
+            one_shot_jobs: jobs,
             healthchecked_image,
             shipped_base_image,
             ci_text: ci_config,
         } = out;
         owner_hints.append(&mut hints);
         pulled_images.append(&mut pulled);
+        one_shot_jobs.extend(jobs);
         if healthchecked_image {
             healthchecked_dockerfiles.insert(path.clone());
         }
@@ -935,16 +941,20 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 }
                 Check::Structured(c) => {
                     let verdict = structured::finish(c, std::mem::take(&mut structured_results[i]));
-                    if c.unless_own_image_healthcheck {
-                        drop_where(verdict, |location| {
-                            location
-                                .path
-                                .as_ref()
-                                .zip(location.line)
-                                .is_some_and(|(p, line)| {
-                                    own_image_services.contains(&(p.clone(), line))
-                                })
-                        })
+                    let at = |location: &Location, services: &BTreeSet<(String, u32)>| {
+                        location
+                            .path
+                            .as_ref()
+                            .zip(location.line)
+                            .is_some_and(|(p, line)| services.contains(&(p.clone(), line)))
+                    };
+                    let verdict = if c.unless_own_image_healthcheck {
+                        drop_where(verdict, |location| at(location, &own_image_services))
+                    } else {
+                        verdict
+                    };
+                    if c.unless_one_shot_job {
+                        drop_where(verdict, |location| at(location, &one_shot_jobs))
                     } else {
                         verdict
                     }

@@ -2,8 +2,10 @@
 //! remote in `.git/config`, workflow guards (`if: github.repository_owner ==
 //! 'getsentry'`), CODEOWNERS teams (`@getsentry/owners`), the module path in `go.mod`,
 //! the `repository` of `package.json`, `Cargo.toml` or `pyproject.toml`, and README links
-//! to the repository itself. An action from the repository's own organisation
-//! (`getsentry/action-release`) is no third party.
+//! to the repository itself, and actions named after the repository
+//! (`audiobookshelf/audiobookshelf-i18n-updater`, a maintainer's `JC5/firefly-iii-dev`).
+//! An action from the repository's own organisation (`getsentry/action-release`) is no
+//! third party.
 
 use regex::Regex;
 use std::collections::BTreeSet;
@@ -11,11 +13,32 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 /// An owner named by a file; `repo` set means it counts only when that repository name
-/// is one of the repository's own names (a README links to many repositories).
+/// is one of the repository's own names (a README links to many repositories), or,
+/// with `named_after`, starts with one (`firefly-iii-dev` for `firefly-iii`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OwnerHint {
     pub owner: String,
     pub repo: Option<String>,
+    pub named_after: bool,
+}
+
+/// Shorter names (`api`, `app`) begin too many unrelated repositories' names.
+const MIN_NAME_FOR_PREFIX: usize = 4;
+
+impl OwnerHint {
+    fn counts_for(&self, names: &BTreeSet<String>) -> bool {
+        let Some(repo) = &self.repo else {
+            return true;
+        };
+        names.contains(repo)
+            || (self.named_after
+                && names.iter().any(|name| {
+                    name.len() >= MIN_NAME_FOR_PREFIX
+                        && repo
+                            .strip_prefix(name.as_str())
+                            .is_some_and(|rest| rest.starts_with(['-', '_']))
+                }))
+    }
 }
 
 fn regex(pattern: &str) -> Regex {
@@ -36,6 +59,8 @@ static MANIFEST_REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?im)^\s*"?(?:repository|url|homepage|source|code|source code)"?\s*[:=]\s*"(?:git\+)?(?:https?://|ssh://git@|git@|git://)?github\.com[/:]([\w.-]+)/|^\s*"repository"\s*:\s*"(?:github:)?([\w.-]+)/[\w.-]+""#,
     )
 });
+static ACTION_USE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"(?m)^[ \t]*(?:-[ \t]+)?uses:[ \t]*["']?([\w.-]+)/([\w.-]+)"#));
 static README_LINK: LazyLock<Regex> =
     LazyLock::new(|| regex(r"github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?(?:[/#?)\s\]>'`]|$)"));
 static GIT_REMOTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -73,6 +98,12 @@ pub fn owner_hints(path: &str, text: &str) -> Vec<OwnerHint> {
     let any = |owner: &str| OwnerHint {
         owner: owner.to_ascii_lowercase(),
         repo: None,
+        named_after: false,
+    };
+    let of_repository = |c: regex::Captures, named_after: bool| OwnerHint {
+        owner: c[1].to_ascii_lowercase(),
+        repo: Some(c[2].to_ascii_lowercase()),
+        named_after,
     };
     let groups = |re: &Regex| -> Vec<OwnerHint> {
         re.captures_iter(text)
@@ -80,16 +111,21 @@ pub fn owner_hints(path: &str, text: &str) -> Vec<OwnerHint> {
             .collect()
     };
     let mut out = match path {
-        p if p.starts_with(".github/workflows/") => groups(&WORKFLOW_GUARD),
+        p if p.starts_with(".github/workflows/") => {
+            let mut hints = groups(&WORKFLOW_GUARD);
+            hints.extend(
+                ACTION_USE
+                    .captures_iter(text)
+                    .map(|c| of_repository(c, true)),
+            );
+            hints
+        }
         p if p.ends_with("CODEOWNERS") => groups(&CODEOWNERS_TEAM),
         "go.mod" => groups(&GO_MODULE),
         "package.json" | "Cargo.toml" | "pyproject.toml" => groups(&MANIFEST_REPOSITORY),
         _ => README_LINK
             .captures_iter(text)
-            .map(|c| OwnerHint {
-                owner: c[1].to_ascii_lowercase(),
-                repo: Some(c[2].to_ascii_lowercase()),
-            })
+            .map(|c| of_repository(c, false))
             .collect(),
     };
     out.sort();
@@ -135,7 +171,7 @@ pub fn identify(root: &Path, hints: &[OwnerHint]) -> Identity {
         id.names.insert(repo);
     }
     for hint in hints {
-        if hint.repo.as_ref().is_none_or(|r| id.names.contains(r)) {
+        if hint.counts_for(&id.names) {
             id.owners.insert(hint.owner.clone());
         }
     }
@@ -204,7 +240,7 @@ mod tests {
             "\"url\": \"https://github.com/acme/app\""
         )
         .is_empty());
-        assert!(owners_of(".github/workflows/ci.yml", "uses: other/action@v1\n").is_empty());
+        assert!(owners_of(".github/workflows/ci.yml", "if: true\n").is_empty());
         assert!(owners_of("go.mod", "module example.com/shop\n").is_empty());
     }
 
@@ -221,6 +257,38 @@ mod tests {
         let found = identify(&dir, &hints);
         std::fs::remove_dir_all(dir.parent().expect("parent")).ok();
         assert_eq!(found.owners.into_iter().collect::<Vec<_>>(), ["flagsmith"]);
+    }
+
+    #[test]
+    fn actions_named_after_the_repository_are_its_own() {
+        let hints = owner_hints(
+            ".github/workflows/release.yml",
+            "steps:\n  - uses: JC5/firefly-iii-dev@main\n  - uses: other/firefly-iii@v1\n  - uses: third/firefly-iiix-tool@v1\n  - uses: docker/login-action@v3\n",
+        );
+        let dir = std::env::temp_dir()
+            .join(format!("lg-identity-actions-{}", std::process::id()))
+            .join("firefly-iii");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let found = identify(&dir, &hints);
+        std::fs::remove_dir_all(dir.parent().expect("parent")).ok();
+        // Named after it (`firefly-iii-dev`) or the same name; not `firefly-iiix-tool`,
+        // not `login-action`.
+        assert_eq!(
+            found.owners.into_iter().collect::<Vec<_>>(),
+            ["jc5", "other"]
+        );
+    }
+
+    #[test]
+    fn short_names_are_not_prefixes() {
+        let hints = owner_hints(".github/workflows/ci.yml", "- uses: someone/api-tools@v1\n");
+        let dir = std::env::temp_dir()
+            .join(format!("lg-identity-short-{}", std::process::id()))
+            .join("api");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let found = identify(&dir, &hints);
+        std::fs::remove_dir_all(dir.parent().expect("parent")).ok();
+        assert!(found.owners.is_empty(), "{found:?}");
     }
 
     #[test]

@@ -22,7 +22,8 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \bdo\s+not\s+use\s+(?:this\s+|it\s+)?(?:file\s+)?in\s+production\b
         | \bnot\s+for\s+production\b
         | \bnot\s+(?:to\s+be\s+)?used\s+for\s+(?:your\s+|personal\s+|real\s+|production\s+)?deployments?\b
-        | \bfor\s+internal\s+testing\b",
+        | \bfor\s+internal\s+testing\b
+        | \bnot\s+(?:intended|meant|designed)\s+(?:for|to\s+be\s+used\s+by)\s+end[\s-]users\b",
     )
     .expect("development header pattern compiles")
 });
@@ -133,6 +134,7 @@ mod tests {
             "---\n# Not suitable for production\nservices: {}\n",
             "# THIS IS NOT TO BE USED FOR PERSONAL DEPLOYMENTS!\n# Internal Docker Compose Image used for internal testing deployments\nservices: {}\n",
             "# Local development stack:\n#   docker compose up\nservices: {}\n",
+            "# Builds third-party libraries for the main image.\n# Not intended for end-users or runtime execution.\nFROM debian:bookworm\n",
         ] {
             assert!(dev(text), "{text}");
         }

@@ -253,6 +253,9 @@ pub struct StructuredCheck {
     /// Dockerfile declaring one, or it pulls the project's own image (its name is the
     /// repository's) while a product Dockerfile declares one.
     pub unless_own_image_healthcheck: bool,
+    /// A Compose service that another waits on to complete
+    /// (`condition: service_completed_successfully`) is a one-shot job and passes.
+    pub unless_one_shot_job: bool,
 }
 
 /// A comparison on a probe fact (see docs/probe-facts.md for the names).

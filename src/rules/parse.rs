@@ -694,6 +694,7 @@ fn parse_structured_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<Structu
     let unless_own_image_healthcheck = f
         .boolean(src, "unless_own_image_healthcheck")
         .unwrap_or(false);
+    let unless_one_shot_job = f.boolean(src, "unless_one_shot_job").unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
     f.finish(src);
     if src.problems.len() > before {
@@ -701,6 +702,7 @@ fn parse_structured_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<Structu
     }
     Some(StructuredCheck {
         unless_own_image_healthcheck,
+        unless_one_shot_job,
         paths: paths?,
         exclude: exclude?,
         overlays: overlays?,
