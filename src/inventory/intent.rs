@@ -15,7 +15,7 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         r"(?ix)
         \b(?:meant|intended|designed|only)\s+(?:to\s+be\s+used\s+)?for\s+(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
         | \b(?:development|dev|testing|debugging)\s+(?:purposes?\s+|use\s+)?only\b
-        | \bfor\s+(?:local\s+)?(?:development|testing)\s+purposes\b
+        | \bfor\s+(?:local\s+)?(?:development|dev|testing)\s+purposes?\b
         | \b(?:local\s+)?dev(?:elopment)?\s+(?:environment|setup|stack)\s+(?:only|for\s+(?:contributors|developers))\b
         | \blocal\s+development\s+(?:stack|setup|environment)\b
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
@@ -135,6 +135,7 @@ mod tests {
             "# THIS IS NOT TO BE USED FOR PERSONAL DEPLOYMENTS!\n# Internal Docker Compose Image used for internal testing deployments\nservices: {}\n",
             "# Local development stack:\n#   docker compose up\nservices: {}\n",
             "# Builds third-party libraries for the main image.\n# Not intended for end-users or runtime execution.\nFROM debian:bookworm\n",
+            "###\n### ~ Monica dev Dockerfile\n###\n### This file is used for dev purpose.\n###\nFROM node:22 AS yarn\n",
         ] {
             assert!(dev(text), "{text}");
         }
