@@ -7,7 +7,9 @@
 use crate::doc::{Node, Scalar, Value};
 use crate::inventory::classify::parent_dir;
 use crate::inventory::EnvFile;
+use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 /// One service with a `build:` section, as written (variables unresolved).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,7 +120,7 @@ pub fn pulled_images(path: &str, docs: &[Node]) -> Vec<PulledImage> {
 /// The services of a Compose file that another service waits on to finish
 /// (`depends_on: {migrate: {condition: service_completed_successfully}}`), at their
 /// lines: one-shot jobs (a migration, a `chown` of a volume) that run and exit, so a
-/// restart policy, a health check or resource limits are no concern of theirs.
+/// restart policy or a health check is no concern of theirs.
 pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
     let mut out = Vec::new();
     for doc in docs {
@@ -141,6 +143,27 @@ pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Image references that CI configuration publishes: `images: etherpad/etherpad`
+/// (docker/metadata-action), `tags: ghcr.io/acme/app:1.2`, `docker build -t acme/app`,
+/// `docker push acme/app`.
+static PUBLISHED_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?m)(?:^[ \t]*-?[ \t]*(?:images|tags)[ \t]*:[ \t]*|[ \t](?:-t|--tag)[ \t=]+|\bdocker[ \t]+(?:image[ \t]+)?push[ \t]+)[\x22']?((?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[A-Za-z0-9._-]+/[A-Za-z0-9._-]+)",
+    )
+    .expect("published image pattern compiles")
+});
+
+/// The repository names (`etherpad` for `etherpad/etherpad:latest`) of the images the
+/// project's CI configuration publishes: its own images, whatever the repository is
+/// called (`etherpad-lite`).
+pub fn published_image_names(ci_text: &str) -> BTreeSet<String> {
+    PUBLISHED_IMAGE
+        .captures_iter(ci_text)
+        .map(|c| image_name(&c[1]))
+        .filter(|name| !name.is_empty() && !name.contains('$'))
+        .collect()
 }
 
 /// The repository part of an image reference, lower-cased: `uptime-kuma` for
@@ -327,6 +350,13 @@ fn normalize(parts: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_ci_publishes() {
+        let ci = "      - uses: docker/metadata-action@v5\n        with:\n          images: etherpad/etherpad\n      - run: docker build -t ghcr.io/acme/api:${{ github.sha }} .\n      - run: docker push registry.example.com:5000/team/worker:1.2\n          tags: ${{ steps.meta.outputs.tags }}\n";
+        let names: Vec<String> = published_image_names(ci).into_iter().collect();
+        assert_eq!(names, ["api", "etherpad", "worker"]);
+    }
     use crate::doc::{parse_documents, DocFormat};
     use crate::inventory::parse_env;
 

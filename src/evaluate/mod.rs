@@ -835,23 +835,26 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // or pull the project's own image while a product Dockerfile declares one.
     let mut own_image_services =
         compose_builds::services_building(&compose_builds, &env_files, &healthchecked_dockerfiles);
-    // Dockerfiles built on the project's own image, which brings its HEALTHCHECK.
+    // Dockerfiles built on the project's own image, which brings its HEALTHCHECK. Its
+    // images are named as the repository or published by its CI (`etherpad/etherpad`
+    // from `etherpad-lite`).
     let mut built_on_own_image: BTreeSet<String> = BTreeSet::new();
+    let published = compose_builds::published_image_names(&ci_text);
+    let own_image = |image: &str| {
+        let name = compose_builds::image_name(image);
+        identity.names.contains(&name) || published.contains(&name)
+    };
     if !healthchecked_dockerfiles.is_empty() {
         built_on_own_image.extend(
             base_images
                 .iter()
-                .filter(|(_, image)| identity.names.contains(&compose_builds::image_name(image)))
+                .filter(|(_, image)| own_image(image))
                 .map(|(path, _)| path.clone()),
         );
         own_image_services.extend(
             pulled_images
                 .iter()
-                .filter(|p| {
-                    identity
-                        .names
-                        .contains(&compose_builds::image_name(&p.image))
-                })
+                .filter(|p| own_image(&p.image))
                 .map(|p| (p.path.clone(), p.line)),
         );
     }
