@@ -181,6 +181,9 @@ const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
     "seed",
     "seeds",
     "seeding",
+    // A catalogue of other applications' stacks a tool offers to start (Dockge's
+    // `extra/templates/uptime-kuma/compose.yaml`).
+    "templates",
 ];
 
 /// Words that, as a part of a Compose file's or Dockerfile's own name, mark it as a
@@ -303,15 +306,30 @@ pub fn is_development_config(path: &str) -> bool {
     let dev_word = |w: &str| {
         matches!(
             w,
-            "dev" | "devel" | "development" | "local" | "test" | "tests" | "testing" | "ci"
+            "dev"
+                | "devel"
+                | "development"
+                | "local"
+                | "test"
+                | "tests"
+                | "testing"
+                | "ci"
+                | "debug"
+                | "pytest"
         )
     };
     if let Some(stem) = lower.strip_suffix(".py") {
         // `local_settings.py` often holds a deployment's own values: not read as dev.
         let py_dev_word = |w: &str| w != "local" && dev_word(w);
-        let in_settings = dir.rsplit('/').next().is_some_and(|d| d == "settings");
+        let mut parents = dir.rsplit('/');
+        let parent = parents.next().unwrap_or("");
+        let in_settings = parent == "settings";
         let named_settings = stem.split('_').any(|w| w == "settings");
-        return (in_settings || named_settings) && stem.split('_').any(py_dev_word);
+        // A settings package per environment: `core/settings/debug/__init__.py`.
+        let settings_package = parents.next() == Some("settings")
+            && parent.to_ascii_lowercase().split('_').any(py_dev_word);
+        return settings_package
+            || ((in_settings || named_settings) && stem.split('_').any(py_dev_word));
     }
     let parts: Vec<&str> = lower.split('.').collect();
     let Some((ext, stem)) = parts.split_last() else {
@@ -360,6 +378,8 @@ mod tests {
             "frontend/rspack/rspack.config.local.js",
             "webpack.dev.js",
             "web/vite.config.dev.ts",
+            "apprise_api/core/settings/debug/__init__.py",
+            "apprise_api/core/settings/pytest/__init__.py",
         ] {
             assert!(is_development_config(p), "{p}");
         }
@@ -374,6 +394,8 @@ mod tests {
             "rspack.config.prod.js",
             "src/dev-tools.js",
             "src/config/local.ts",
+            "apprise_api/core/settings/__init__.py",
+            "core/settings/production/__init__.py",
         ] {
             assert!(!is_development_config(p), "{p}");
         }
@@ -474,6 +496,7 @@ mod tests {
             "contrib/docker-compose/dev.yml",
             "packages/benchmarks/docker-compose.yml",
             "tools/seed-snapshot/docker-compose.yml",
+            "extra/templates/uptime-kuma/compose.yaml",
         ] {
             assert!(is_development_setup(p), "{p}");
             assert!(is_non_production(p), "{p}");
