@@ -182,6 +182,17 @@ pub fn identify(root: &Path, hints: &[OwnerHint]) -> Identity {
 mod tests {
     use super::*;
 
+    /// The owners `identify` finds from `hints` for a checkout in a folder named `folder`.
+    fn owners_in_folder(folder: &str, hints: &[OwnerHint]) -> Vec<String> {
+        let dir = std::env::temp_dir()
+            .join(format!("lg-identity-{folder}-{}", std::process::id()))
+            .join(folder);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let found = identify(&dir, hints);
+        std::fs::remove_dir_all(dir.parent().expect("parent")).ok();
+        found.owners.into_iter().collect()
+    }
+
     fn owners_of(path: &str, text: &str) -> Vec<String> {
         owner_hints(path, text)
             .into_iter()
@@ -250,13 +261,7 @@ mod tests {
             "README.md",
             "[![CI](https://github.com/Flagsmith/flagsmith/actions)](x) uses [lib](https://github.com/other/lib).\n",
         );
-        let dir = std::env::temp_dir()
-            .join(format!("lg-identity-{}", std::process::id()))
-            .join("flagsmith");
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let found = identify(&dir, &hints);
-        std::fs::remove_dir_all(dir.parent().expect("parent")).ok();
-        assert_eq!(found.owners.into_iter().collect::<Vec<_>>(), ["flagsmith"]);
+        assert_eq!(owners_in_folder("flagsmith", &hints), ["flagsmith"]);
     }
 
     #[test]
@@ -265,30 +270,15 @@ mod tests {
             ".github/workflows/release.yml",
             "steps:\n  - uses: JC5/firefly-iii-dev@main\n  - uses: other/firefly-iii@v1\n  - uses: third/firefly-iiix-tool@v1\n  - uses: docker/login-action@v3\n",
         );
-        let dir = std::env::temp_dir()
-            .join(format!("lg-identity-actions-{}", std::process::id()))
-            .join("firefly-iii");
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let found = identify(&dir, &hints);
-        std::fs::remove_dir_all(dir.parent().expect("parent")).ok();
         // Named after it (`firefly-iii-dev`) or the same name; not `firefly-iiix-tool`,
         // not `login-action`.
-        assert_eq!(
-            found.owners.into_iter().collect::<Vec<_>>(),
-            ["jc5", "other"]
-        );
+        assert_eq!(owners_in_folder("firefly-iii", &hints), ["jc5", "other"]);
     }
 
     #[test]
     fn short_names_are_not_prefixes() {
         let hints = owner_hints(".github/workflows/ci.yml", "- uses: someone/api-tools@v1\n");
-        let dir = std::env::temp_dir()
-            .join(format!("lg-identity-short-{}", std::process::id()))
-            .join("api");
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let found = identify(&dir, &hints);
-        std::fs::remove_dir_all(dir.parent().expect("parent")).ok();
-        assert!(found.owners.is_empty(), "{found:?}");
+        assert!(owners_in_folder("api", &hints).is_empty());
     }
 
     #[test]
