@@ -1,5 +1,7 @@
-//! `.gitignore`, `.ignore`, `.launchgateignore` and `.git/info/exclude`, read by
-//! launchgate itself rather than by the `ignore` crate's walker.
+//! `.gitignore`, `.launchgateignore` and `.git/info/exclude`, read by launchgate
+//! itself rather than by the `ignore` crate's walker. A project's `.ignore` is not
+//! read: it is ripgrep's file for search noise, and projects list product files there
+//! (goatcounter hides `/db/migrate`), which a readiness scan must still see.
 //!
 //! The walker's own ignore handling opens each ignore file by path, so a hostile
 //! repository could make it follow a symlink out of the target (`.gitignore ->
@@ -11,8 +13,7 @@
 //!
 //! Precedence follows the `ignore` crate (and so ripgrep): per kind, the deepest
 //! folder with a matching pattern (ignore or `!whitelist`) decides; across kinds,
-//! `.launchgateignore` beats `.ignore`, which beats `.gitignore`, which beats
-//! `.git/info/exclude`. `.gitignore` and `exclude` patterns stop applying above the
+//! `.launchgateignore` beats `.gitignore`, which beats `.git/info/exclude`. `.gitignore` and `exclude` patterns stop applying above the
 //! folder that holds `.git` (a nested repository has its own rules).
 
 use super::walk::Skipped;
@@ -31,7 +32,6 @@ pub const MAX_IGNORE_FILE_BYTES: u64 = 1 << 20;
 /// node, so matching walks only the folders that have rules.
 struct Node {
     custom: Gitignore,
-    ignore: Gitignore,
     git: Gitignore,
     exclude: Gitignore,
     has_git: bool,
@@ -86,7 +86,6 @@ impl IgnoreRules {
         let git_meta = std::fs::symlink_metadata(dir.join(".git")).ok();
         let has_git = git_meta.is_some();
         let custom = self.read(dir, &[".launchgateignore"]);
-        let ignore = self.read(dir, &[".ignore"]);
         let git = self.read(dir, &[".gitignore"]);
         // A `.git` file (worktree, submodule) points elsewhere: not followed.
         let exclude = if git_meta.is_some_and(|m| m.is_dir()) {
@@ -94,17 +93,11 @@ impl IgnoreRules {
         } else {
             Gitignore::empty()
         };
-        if !has_git
-            && custom.is_empty()
-            && ignore.is_empty()
-            && git.is_empty()
-            && exclude.is_empty()
-        {
+        if !has_git && custom.is_empty() && git.is_empty() && exclude.is_empty() {
             return parent;
         }
         Some(Arc::new(Node {
             custom,
-            ignore,
             git,
             exclude,
             has_git,
@@ -193,15 +186,11 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
 }
 
 fn is_ignored(mut node: Option<&Node>, path: &Path, is_dir: bool) -> bool {
-    let (mut custom, mut ignore, mut git, mut exclude) =
-        (Match::None, Match::None, Match::None, Match::None);
+    let (mut custom, mut git, mut exclude) = (Match::None, Match::None, Match::None);
     let mut saw_git = false;
     while let Some(n) = node {
         if custom.is_none() {
             custom = n.custom.matched(path, is_dir).map(|_| ());
-        }
-        if ignore.is_none() {
-            ignore = n.ignore.matched(path, is_dir).map(|_| ());
         }
         if !saw_git {
             if git.is_none() {
@@ -214,7 +203,7 @@ fn is_ignored(mut node: Option<&Node>, path: &Path, is_dir: bool) -> bool {
         saw_git |= n.has_git;
         node = n.parent.as_deref();
     }
-    custom.or(ignore).or(git).or(exclude).is_ignore()
+    custom.or(git).or(exclude).is_ignore()
 }
 
 #[cfg(test)]
@@ -226,17 +215,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("a/b")).unwrap();
-        std::fs::write(root.join(".gitignore"), "*.log\nbuild/\n").unwrap();
         std::fs::write(root.join("a/.gitignore"), "!keep.log\n").unwrap();
         std::fs::write(root.join(".launchgateignore"), "secret.txt\n").unwrap();
-        std::fs::write(root.join(".ignore"), "!secret.txt\n").unwrap();
+        std::fs::write(root.join(".gitignore"), "*.log\nbuild/\n!secret.txt\n").unwrap();
+        // ripgrep's `.ignore` is search noise, not the project's file list.
+        std::fs::write(root.join(".ignore"), "src/\n").unwrap();
         let rules = IgnoreRules::new(root);
         assert!(!rules.keep(&root.join("x.log"), false));
         assert!(!rules.keep(&root.join("build"), true));
         assert!(rules.keep(&root.join("src"), true));
         assert!(
             !rules.keep(&root.join("secret.txt"), false),
-            "custom beats .ignore"
+            "custom beats .gitignore"
         );
         assert!(rules.keep(&root.join("a"), true));
         assert!(
@@ -257,7 +247,7 @@ mod tests {
         std::fs::write(outside.path().join("patterns"), "*\n").unwrap();
         std::os::unix::fs::symlink(outside.path().join("patterns"), root.join(".gitignore"))
             .unwrap();
-        std::os::unix::fs::symlink("/dev/zero", root.join(".ignore")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join(".launchgateignore")).unwrap();
         let rules = IgnoreRules::new(root);
         assert!(rules.keep(&root.join("anything.txt"), false));
         assert_eq!(rules.problems.lock().unwrap().len(), 2);
