@@ -339,7 +339,7 @@ fn outside_dir() -> tempfile::TempDir {
 fn special_files(root: &Path) -> bool {
     std::fs::create_dir_all(root.join("special/sub")).unwrap();
     write(root, "special/ok.yaml", "kind: Ok\n");
-    symlink("/dev/zero", root.join("special/.ignore")).unwrap();
+    symlink("/dev/zero", root.join("special/.launchgateignore")).unwrap();
     mkfifo(&root.join("special/pipe.yaml")) && mkfifo(&root.join("special/sub/.gitignore"))
 }
 
@@ -544,7 +544,7 @@ fn fifos_and_devices_never_block_the_walk() {
     let fifos = special_files(dir.path());
     let json = scan_json(dir.path(), "special files");
     assert!(
-        has_problem(&json, "special/.ignore", "symlink"),
+        has_problem(&json, "special/.launchgateignore", "symlink"),
         "{:?}",
         problems(&json)
     );
@@ -847,7 +847,7 @@ fn the_whole_corpus_read_only_deterministic_and_without_outside_secrets() {
     for (path, message) in [
         ("documents/bombs/docker-compose.yml", "alias bomb"),
         ("symlinks/links/.gitignore", "symlink"),
-        ("special/special/.ignore", "symlink"),
+        ("special/special/.launchgateignore", "symlink"),
         ("nested/deep/d/d", ""),
     ] {
         assert!(
