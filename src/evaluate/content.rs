@@ -59,7 +59,7 @@ pub fn evaluate_selected(
         }
         ContentMust::MatchEachFile => (!(may_match
             && (matched_by_path(check, path) || check.pattern.is_match(judged)))
-            && !check.unless.as_ref().is_some_and(|u| u.is_match(text)))
+            && !passes_unless(check, text))
         .then_some(FileResult::Matched(false)),
         ContentMust::NotMatch => {
             if !may_match {
@@ -71,6 +71,14 @@ pub fn evaluate_selected(
             }
         }
     }
+}
+
+/// An each-file check's escapes, judged on the whole file: `unless`, and an image that
+/// starts no process (`unless_no_process`).
+fn passes_unless(check: &ContentCheck, text: &str) -> bool {
+    check.unless.as_ref().is_some_and(|u| u.is_match(text))
+        || (check.unless_no_process
+            && crate::inventory::dockerfile_stages::starts_no_process(text))
 }
 
 fn matched_by_path(check: &ContentCheck, path: &str) -> bool {
@@ -93,8 +101,7 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
         ContentMust::MatchEachFile | ContentMust::MatchAnyFile => FileResult::Matched(
             matched_by_path(check, path)
                 || check.pattern.is_match(judged_part(check, text))
-                || (check.must == ContentMust::MatchEachFile
-                    && check.unless.as_ref().is_some_and(|u| u.is_match(text))),
+                || (check.must == ContentMust::MatchEachFile && passes_unless(check, text)),
         ),
         ContentMust::NotMatch => {
             let mut out = Vec::new();

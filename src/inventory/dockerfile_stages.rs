@@ -167,9 +167,64 @@ pub fn shipped_base_image(text: &str) -> Option<String> {
     }
 }
 
+/// Whether the shipped image starts no process of its own: no stage on the way from the
+/// last one back through `FROM stage` sets `CMD` or `ENTRYPOINT`, and the chain ends in
+/// `scratch` or a bare operating-system image, whose default command is a shell. Such an
+/// image is a build output or a stage other Dockerfiles share (`FROM alpine AS builder`
+/// that only compiles protobufs), not a service: there is nothing to check the health of
+/// and no process whose user matters.
+pub fn starts_no_process(text: &str) -> bool {
+    let stages = stages(text);
+    let Some(mut current) = stages.len().checked_sub(1) else {
+        return false;
+    };
+    loop {
+        let sets_process = text[stages[current].span.clone()].lines().any(|line| {
+            line.split_whitespace().next().is_some_and(|w| {
+                w.eq_ignore_ascii_case("CMD") || w.eq_ignore_ascii_case("ENTRYPOINT")
+            })
+        });
+        if sets_process {
+            return false;
+        }
+        let Base::Exact(base) = &stages[current].base else {
+            return false;
+        };
+        match stages[..current]
+            .iter()
+            .rposition(|s| s.name.as_deref() == Some(base.as_str()))
+        {
+            Some(earlier) => current = earlier,
+            None => return is_bare_os_image(base),
+        }
+    }
+}
+
+/// `scratch`, or an operating-system image (`alpine:3.20`, `docker.io/library/debian`,
+/// `registry.access.redhat.com/ubi9/ubi-minimal`) rather than a runtime or a server.
+fn is_bare_os_image(base: &str) -> bool {
+    const OS_IMAGES: &[&str] = &[
+        "alpine", "debian", "ubuntu", "busybox", "fedora", "centos", "rockylinux", "almalinux",
+        "amazonlinux", "archlinux", "oraclelinux", "photon", "ubi", "ubi-minimal", "ubi-micro",
+        "leap", "tumbleweed", "wolfi-base", "chainguard/wolfi-base",
+    ];
+    if base == "scratch" {
+        return true;
+    }
+    let without_digest = base.split('@').next().unwrap_or(base);
+    let name = without_digest
+        .rsplit('/')
+        .next()
+        .unwrap_or(without_digest)
+        .split(':')
+        .next()
+        .unwrap_or("");
+    OS_IMAGES.contains(&name)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{build_stage_spans, shipped_base_image};
+    use super::{build_stage_spans, shipped_base_image, starts_no_process};
 
     fn build_stage_text(text: &str) -> Vec<&str> {
         build_stage_spans(text)
@@ -259,5 +314,24 @@ mod tests {
         );
         assert_eq!(shipped_base_image("FROM ${BASE}\n"), None);
         assert_eq!(shipped_base_image("# no stage\n"), None);
+    }
+
+    #[test]
+    fn images_that_start_no_process() {
+        // A protobuf build output and a shared stage: nothing runs.
+        assert!(starts_no_process(
+            "FROM docker.io/library/alpine:3.24.1@sha256:28bd AS builder\nRUN apk add protobuf\n"
+        ));
+        assert!(starts_no_process(
+            "FROM debian:trixie-slim AS build\nRUN make\nFROM debian:trixie-slim AS release\nCOPY --from=build /out /out\n"
+        ));
+        assert!(starts_no_process("FROM golang AS b\nRUN go build\nFROM scratch\nCOPY --from=b /app /app\n"));
+        // A CMD anywhere on the shipped chain, or a base that brings its own command.
+        assert!(!starts_no_process("FROM alpine AS base\nCMD [\"/app\"]\nFROM base\nRUN true\n"));
+        assert!(!starts_no_process("FROM alpine\nENTRYPOINT [\"/sbin/tini\", \"--\"]\n"));
+        assert!(!starts_no_process("FROM docker.io/linkace/base-image:php-8.3-alpine\nCOPY . /app\n"));
+        assert!(!starts_no_process("FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n"));
+        assert!(!starts_no_process("FROM ${BASE_IMAGE}\nRUN true\n"));
+        assert!(!starts_no_process(""));
     }
 }

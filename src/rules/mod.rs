@@ -153,6 +153,10 @@ pub struct ContentCheck {
     /// project's own image (named as the repository) passes when a product Dockerfile
     /// declares a `HEALTHCHECK`: the base image brings it.
     pub unless_own_image_healthcheck: bool,
+    /// With `scope = "each-file"` on Dockerfiles: an image that starts no process of its
+    /// own (no `CMD` or `ENTRYPOINT` on its shipped chain, built on `scratch` or a bare OS
+    /// image) passes: a build output or a shared stage is not a service.
+    pub unless_no_process: bool,
     /// With `scope = "any-file"`: no selected file at all is a failure, not "not
     /// applicable" (no SECURITY.md and no README to hold the policy either).
     pub fail_without_files: bool,

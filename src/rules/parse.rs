@@ -527,6 +527,13 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
             "`unless_own_image_healthcheck` applies only to `must = \"match\"` with `scope = \"each-file\"`",
         );
     }
+    let unless_no_process = f.boolean(src, "unless_no_process").unwrap_or(false);
+    if unless_no_process && must != Some(ContentMust::MatchEachFile) {
+        src.error(
+            f.value("unless_no_process").map_or(f.span(), |v| v.span),
+            "`unless_no_process` applies only to `must = \"match\"` with `scope = \"each-file\"`",
+        );
+    }
     let fail_without_files = f.boolean(src, "fail_without_files").unwrap_or(false);
     if fail_without_files && must != Some(ContentMust::MatchAnyFile) {
         src.error(
@@ -552,6 +559,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         fail_without_files,
         unless_compose_sets,
         unless_own_image_healthcheck,
+        unless_no_process,
         unless: unless.flatten(),
         unless_guarded: unless_guarded.flatten(),
         from_last: from_last.flatten(),
