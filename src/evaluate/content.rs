@@ -15,6 +15,9 @@ const MAX_OCCURRENCES_PER_FILE: usize = 25;
 pub enum FileResult {
     Occurrences(Vec<Occurrence>),
     Matched(bool),
+    /// An `any-file` candidate judged after the walk (`unless_in_image`): whether it
+    /// matched, and whether it stays a candidate even when an image copies it.
+    Candidate { matched: bool, kept_in_image: bool },
 }
 
 /// What the walk counts for a rule over all files, whatever the order of its threads.
@@ -48,6 +51,16 @@ pub fn evaluate_selected(
     let judged = judged_part(check, text);
     let may_match = may_match || matched_by_path(check, path);
     match check.must {
+        ContentMust::MatchAnyFile if check.unless_in_image.is_some() => {
+            Some(FileResult::Candidate {
+                matched: may_match
+                    && (matched_by_path(check, path) || check.pattern.is_match(judged)),
+                kept_in_image: check
+                    .unless_in_image
+                    .as_ref()
+                    .is_some_and(|keep| keep.is_match(text)),
+            })
+        }
         ContentMust::MatchAnyFile => {
             if may_match
                 && !tally.matched.load(Ordering::Relaxed)
@@ -254,6 +267,30 @@ pub fn pass_where(files: &mut [(&str, FileResult)], passes: impl Fn(&str) -> boo
 
 /// The rule's verdict from its tally and the files [`evaluate_selected`] kept, in
 /// path order.
+/// An `any-file` check with `unless_in_image`: the candidates that remain once the
+/// files copied into an image (and not kept by the regex) are set aside, as a tally.
+pub fn tally_outside_images(
+    files: &[(&str, FileResult)],
+    copied: &BTreeSet<String>,
+) -> Tally {
+    let tally = Tally::default();
+    for (path, r) in files {
+        if let FileResult::Candidate {
+            matched,
+            kept_in_image,
+        } = r
+        {
+            if *kept_in_image || !crate::inventory::dockerfile_copies::is_copied(path, copied) {
+                tally.checked.fetch_add(1, Ordering::Relaxed);
+                if *matched {
+                    tally.matched.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+    tally
+}
+
 pub fn finish(
     rule: &Rule,
     check: &ContentCheck,

@@ -396,6 +396,8 @@ struct FileOutput {
     healthchecked_image: bool,
     /// A product Dockerfile's shipped base image (`FROM ghcr.io/acme/app:base`).
     shipped_base_image: Option<String>,
+    /// The repository paths a product Dockerfile copies into its image.
+    copied_into_image: Vec<String>,
     /// The text of a CI configuration, which may name the Dockerfiles it publishes.
     ci_text: Option<String>,
 }
@@ -558,6 +560,8 @@ fn visit_file(
     if router.builds_wanted && !non_product && is_dockerfile(path) {
         out.healthchecked_image = crate::inventory::intent::declares_healthcheck(text);
         out.shipped_base_image = crate::inventory::dockerfile_stages::shipped_base_image(text);
+        out.copied_into_image =
+            crate::inventory::dockerfile_copies::copied_sources(path, text);
     }
     if router.drift && (drift_source || drift::aux_reads_wanted(path)) {
         collect_drift(path, text, docs, &mut out);
@@ -708,6 +712,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut one_shot_jobs: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
     let mut base_images: Vec<(String, String)> = Vec::new();
+    let mut copied_into_images: BTreeSet<String> = BTreeSet::new();
     let mut ci_text = String::new();
     for (path, out) in walked.outputs {
         let FileOutput {
@@ -726,8 +731,10 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             one_shot_jobs: jobs,
             healthchecked_image,
             shipped_base_image,
+            copied_into_image,
             ci_text: ci_config,
         } = out;
+        copied_into_images.extend(copied_into_image);
         owner_hints.append(&mut hints);
         pulled_images.append(&mut pulled);
         one_shot_jobs.extend(jobs);
@@ -940,7 +947,22 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                     if c.unless_own_image_healthcheck {
                         content::pass_where(&mut files, |path| built_on_own_image.contains(path));
                     }
-                    content::finish(rule, c, &router.tallies[i], files, own_owners)
+                    if c.unless_in_image.is_some() {
+                        let tally = content::tally_outside_images(&files, &copied_into_images);
+                        if tally.checked.load(std::sync::atomic::Ordering::Relaxed) == 0
+                            && !files.is_empty()
+                        {
+                            Verdict::NotApplicable(format!(
+                                "each of the {} candidate file(s) is copied into an image by a \
+                                 Dockerfile: the image's internal server",
+                                files.len()
+                            ))
+                        } else {
+                            content::finish(rule, c, &tally, files, own_owners)
+                        }
+                    } else {
+                        content::finish(rule, c, &router.tallies[i], files, own_owners)
+                    }
                 }
                 Check::Structured(c) => {
                     let verdict = structured::finish(c, std::mem::take(&mut structured_results[i]));

@@ -3,6 +3,7 @@
 
 pub mod classify;
 pub mod devstack;
+pub mod dockerfile_copies;
 pub mod dockerfile_stages;
 pub mod envfile;
 pub mod identity;

@@ -157,6 +157,10 @@ pub struct ContentCheck {
     /// own (no `CMD` or `ENTRYPOINT` on its shipped chain, built on `scratch` or a bare OS
     /// image) passes: a build output or a shared stage is not a service.
     pub unless_no_process: bool,
+    /// With `scope = "any-file"`: a selected file that a product Dockerfile copies into
+    /// its image, and in which this does not match, is no candidate: it is the image's
+    /// internal server, behind the operator's edge (an nginx that listens on plain HTTP).
+    pub unless_in_image: Option<LazyRegex>,
     /// With `scope = "any-file"`: no selected file at all is a failure, not "not
     /// applicable" (no SECURITY.md and no README to hold the policy either).
     pub fail_without_files: bool,

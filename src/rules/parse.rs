@@ -485,6 +485,15 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         }
         compile_lazy_regex(src, u, "unless")
     });
+    let unless_in_image = f.string(src, "unless_in_image").map(|u| {
+        if must != Some(ContentMust::MatchAnyFile) {
+            src.error(
+                u.1,
+                "`unless_in_image` applies only to `must = \"match\"` with `scope = \"any-file\"`",
+            );
+        }
+        compile_lazy_regex(src, u, "unless_in_image")
+    });
     let from_last = f
         .string(src, "from_last")
         .map(|p| compile_lazy_regex(src, p, "from_last"));
@@ -560,6 +569,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         unless_compose_sets,
         unless_own_image_healthcheck,
         unless_no_process,
+        unless_in_image: unless_in_image.flatten(),
         unless: unless.flatten(),
         unless_guarded: unless_guarded.flatten(),
         from_last: from_last.flatten(),
