@@ -151,7 +151,7 @@ fn is_test_folder_compound(dir: &str) -> bool {
 }
 
 /// Words that, as a folder name or a part of one, mark a development, test or demo
-/// setup: `dev/`, `docker/development/`, `local-dev/`, `playwright/`, `demo/`…
+/// setup: `dev/`, `docker/development/`, `local-dev/`, `docker/debug/`, `playwright/`, `demo/`…
 /// Parts are split on `-`, `_` and `.`, so `devops/` or `latest/` are not matched.
 const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
     "dev",
@@ -164,6 +164,7 @@ const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
     "testing",
     "integration",
     "e2e",
+    "debug",
     "playwright",
     "cypress",
     "selenium",
@@ -483,6 +484,7 @@ mod tests {
             "dev/docker-compose.yml",
             "docker/development/compose.yml",
             "docker/testing/compose.yml",
+            "deployment/docker/debug/Dockerfile",
             "playwright/compose/warden/Dockerfile",
             "dev/app.Dockerfile",
             "local-dev/compose.yaml",
