@@ -1,6 +1,7 @@
 //! `env` checks: conditions on the keys of the production env file or its template.
 //! Values are judged here and leave only as redacted hints.
 
+use std::collections::BTreeSet;
 use super::{Occurrence, Verdict};
 use crate::finding::{Evidence, Location};
 use crate::inventory::{EnvEntry, EnvFile, EnvUnit};
@@ -252,7 +253,15 @@ fn selected<'a>(check: &EnvCheck, file: &'a EnvFile) -> Vec<&'a EnvEntry> {
         .collect()
 }
 
-pub fn evaluate(rule: &Rule, check: &EnvCheck, files: &[EnvFile], units: &[EnvUnit]) -> Verdict {
+/// `defaults_files`: production env files committed as defaults with no secret in them
+/// (see `evaluate::scan`); the real environment layers the rest over them.
+pub fn evaluate(
+    rule: &Rule,
+    check: &EnvCheck,
+    files: &[EnvFile],
+    units: &[EnvUnit],
+    defaults_files: &BTreeSet<String>,
+) -> Verdict {
     let mut occurrences = Vec::new();
     let mut checked = 0usize;
     for unit in units {
@@ -287,6 +296,14 @@ pub fn evaluate(rule: &Rule, check: &EnvCheck, files: &[EnvFile], units: &[EnvUn
             }
             EnvCondition::NotInTemplate | EnvCondition::NotInProduction => {
                 let Some(other) = other else { continue };
+                // A committed defaults file is not the whole of production's configuration:
+                // the keys it leaves out (the secrets first of all) come from the
+                // environment the deployment sets over it.
+                if matches!(check.condition, EnvCondition::NotInProduction)
+                    && defaults_files.contains(&other.path)
+                {
+                    continue;
+                }
                 checked += 1;
                 let (here, there) = match check.condition {
                     EnvCondition::NotInTemplate => ("production file", "template"),

@@ -931,7 +931,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                     matching.retain(|f| !not_secret_env_files.contains(&f.path));
                     file::evaluate(rule, c, matching)
                 }
-                Check::Env(c) => env::evaluate(rule, c, &env_files, &units),
+                Check::Env(c) => env::evaluate(rule, c, &env_files, &units, &not_secret_env_files),
                 Check::Content(c) => {
                     let mut files = std::mem::take(&mut content_results[i]);
                     if !c.unless_compose_sets.is_empty() {
