@@ -48,7 +48,8 @@ pub fn evaluate_selected(
         return None;
     }
     tally.checked.fetch_add(1, Ordering::Relaxed);
-    let judged = judged_part(check, text);
+    let judged = judged_text(check, text);
+    let judged = judged.as_ref();
     let may_match = may_match || matched_by_path(check, path);
     match check.must {
         ContentMust::MatchAnyFile if check.unless_in_image.is_some() => {
@@ -109,11 +110,24 @@ fn judged_part<'t>(check: &ContentCheck, text: &'t str) -> &'t str {
     &text[start..]
 }
 
+/// The text a `match` pattern is judged on: with `shipped_stages`, the Dockerfile stages
+/// the shipped image is made of (the last one and those it is built `FROM`, whose `USER`
+/// it inherits); otherwise what `from_last` leaves.
+fn judged_text<'t>(check: &ContentCheck, text: &'t str) -> std::borrow::Cow<'t, str> {
+    if check.shipped_stages {
+        let spans = crate::inventory::dockerfile_stages::shipped_chain_spans(text);
+        if !spans.is_empty() {
+            return std::borrow::Cow::Owned(spans.into_iter().map(|span| &text[span]).collect());
+        }
+    }
+    std::borrow::Cow::Borrowed(judged_part(check, text))
+}
+
 pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) -> FileResult {
     match check.must {
         ContentMust::MatchEachFile | ContentMust::MatchAnyFile => FileResult::Matched(
             matched_by_path(check, path)
-                || check.pattern.is_match(judged_part(check, text))
+                || check.pattern.is_match(&judged_text(check, text))
                 || (check.must == ContentMust::MatchEachFile && passes_unless(check, text)),
         ),
         ContentMust::NotMatch => {

@@ -19,6 +19,9 @@ pub enum DeveloperStack {
     /// Only databases, caches, queues and their admin consoles: the dependencies a
     /// developer starts next to the code.
     BackingServicesOnly,
+    /// A service runs the application in its test or development environment
+    /// (`RAILS_ENVIRONMENT: test`, `NODE_ENV=development`).
+    TestEnvironment,
 }
 
 impl DeveloperStack {
@@ -32,6 +35,9 @@ impl DeveloperStack {
             }
             DeveloperStack::BackingServicesOnly => {
                 "only databases, caches and queues, nothing built"
+            }
+            DeveloperStack::TestEnvironment => {
+                "a service runs the application in its test or development environment"
             }
         }
     }
@@ -61,6 +67,37 @@ static BACKING_SERVICE_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
 static SOURCE_MOUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:\.\.?|\$\{?PWD\}?)/?:").expect("source mount pattern compiles")
 });
+
+/// The variables frameworks read for the environment they run in, and the values that
+/// name a test or development one.
+static ENVIRONMENT_NAME_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:NODE_ENV|RAILS_ENV|RAILS_ENVIRONMENT|RACK_ENV|APP_ENV|FLASK_ENV|DJANGO_ENV|GO_ENV|MIX_ENV|ASPNETCORE_ENVIRONMENT|ENVIRONMENT)$")
+        .expect("environment key pattern compiles")
+});
+
+static TEST_ENVIRONMENT_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:test|testing|dev|development|local|ci)$")
+        .expect("test environment value pattern compiles")
+});
+
+/// Whether a service sets its framework's environment to a test or development one,
+/// in the map form (`RAILS_ENV: test`) or the list form (`- NODE_ENV=development`).
+fn runs_test_environment(service: &Node) -> bool {
+    let names_test = |key: &str, value: &str| {
+        ENVIRONMENT_NAME_KEY.is_match(key) && TEST_ENVIRONMENT_VALUE.is_match(value.trim())
+    };
+    match service.get("environment").map(|e| &e.value) {
+        Some(Value::Map(entries)) => entries
+            .iter()
+            .any(|(key, value)| scalar_text(Some(value)).is_some_and(|v| names_test(key, v))),
+        Some(Value::Seq(items)) => items.iter().any(|item| {
+            scalar_text(Some(item))
+                .and_then(|s| s.split_once('='))
+                .is_some_and(|(key, value)| names_test(key.trim(), value))
+        }),
+        _ => false,
+    }
+}
 
 fn scalar_text(node: Option<&Node>) -> Option<&str> {
     match node.map(|n| &n.value) {
@@ -105,6 +142,9 @@ pub fn developer_stack(docs: &[Node]) -> Option<DeveloperStack> {
     if images.iter().flatten().any(|i| DEVELOPMENT_TAG.is_match(i)) {
         return Some(DeveloperStack::DevelopmentImage);
     }
+    if services.iter().any(|s| runs_test_environment(s)) {
+        return Some(DeveloperStack::TestEnvironment);
+    }
     let backing_only = !services.is_empty()
         && services.iter().zip(&images).all(|(s, image)| {
             s.get("build").is_none() && image.is_some_and(|i| BACKING_SERVICE_IMAGE.is_match(i))
@@ -134,6 +174,8 @@ mod tests {
             ("services:\n  app:\n    image: acme:dev\n    build: .\n", DevelopmentImage),
             ("services:\n  db:\n    image: postgres:16.3\n    restart: always\n  cache:\n    image: docker.io/bitnami/redis:7.2\n", BackingServicesOnly),
             ("services:\n  mongodb:\n    image: mongo\n  ui:\n    image: mongo-express\n    restart: always\n", BackingServicesOnly),
+            ("services:\n  postal:\n    image: ${POSTAL_IMAGE}\n    environment:\n      RAILS_ENVIRONMENT: test\n  mariadb:\n    image: mariadb\n", TestEnvironment),
+            ("services:\n  web:\n    build: .\n    environment:\n      - NODE_ENV=development\n", TestEnvironment),
         ];
         for (yaml, why) in cases {
             assert_eq!(judge(yaml), Some(why), "{yaml}");
@@ -147,6 +189,7 @@ mod tests {
             "services:\n  app:\n    build: .\n  db:\n    image: postgres:16.3\n",
             "services:\n  db:\n    image: postgres:16.3\n  app:\n    image: ${APP_IMAGE}\n",
             "services:\n  app:\n    image: acme/devtools-api:2.0\n",
+            "services:\n  app:\n    image: acme/app:2.0\n    environment:\n      NODE_ENV: production\n      RAILS_ENV: ${RAILS_ENV:-production}\n      TEST_MODE: test\n",
             "services:\n  web:\n    image: nginx:1.27\n",
             "services: {}\n",
             "version: '3'\n",

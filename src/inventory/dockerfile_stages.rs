@@ -167,6 +167,30 @@ pub fn shipped_base_image(text: &str) -> Option<String> {
     }
 }
 
+/// The byte ranges of the stages the shipped image is made of, in file order: the last
+/// stage and, through `FROM stage`, each earlier stage it is built on.
+pub fn shipped_chain_spans(text: &str) -> Vec<Range<usize>> {
+    let stages = stages(text);
+    let Some(mut current) = stages.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    let mut chain = vec![stages[current].span.clone()];
+    while let Base::Exact(base) = &stages[current].base {
+        match stages[..current]
+            .iter()
+            .rposition(|s| s.name.as_deref() == Some(base.as_str()))
+        {
+            Some(earlier) => {
+                current = earlier;
+                chain.push(stages[current].span.clone());
+            }
+            None => break,
+        }
+    }
+    chain.reverse();
+    chain
+}
+
 /// Whether the shipped image starts no process of its own: no stage on the way from the
 /// last one back through `FROM stage` sets `CMD` or `ENTRYPOINT`, and the chain ends in
 /// `scratch` or a bare operating-system image, whose default command is a shell. Such an
@@ -224,7 +248,7 @@ fn is_bare_os_image(base: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{build_stage_spans, shipped_base_image, starts_no_process};
+    use super::{build_stage_spans, shipped_base_image, shipped_chain_spans, starts_no_process};
 
     fn build_stage_text(text: &str) -> Vec<&str> {
         build_stage_spans(text)
@@ -333,5 +357,16 @@ mod tests {
         assert!(!starts_no_process("FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n"));
         assert!(!starts_no_process("FROM ${BASE_IMAGE}\nRUN true\n"));
         assert!(!starts_no_process(""));
+    }
+
+    #[test]
+    fn the_shipped_chain_follows_from_stage() {
+        let text = "FROM ruby:3.4 AS base\nUSER postal\nFROM base AS ci\nRUN rspec\nFROM base AS full\nCMD [\"postal\"]\n";
+        let chain: Vec<&str> = shipped_chain_spans(text)
+            .into_iter()
+            .map(|span| text[span].lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(chain, ["FROM ruby:3.4 AS base", "FROM base AS full"]);
+        assert!(shipped_chain_spans("").is_empty());
     }
 }

@@ -139,6 +139,9 @@ pub struct ContentCheck {
     /// Only the text from the last match of this regex on is judged (the final stage
     /// of a multi-stage Dockerfile is what runs).
     pub from_last: Option<LazyRegex>,
+    /// With `must = "match"` on Dockerfiles: the pattern is judged on the stages the
+    /// shipped image is made of, the last one and those it is built `FROM`.
+    pub shipped_stages: bool,
     /// With `must = "match"`: a selected file whose path matches counts as a match
     /// whatever its text (file-system routes: `app/api/health/route.ts` is the route).
     pub match_paths: Option<Globs>,

@@ -536,6 +536,13 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
             "`unless_own_image_healthcheck` applies only to `must = \"match\"` with `scope = \"each-file\"`",
         );
     }
+    let shipped_stages = f.boolean(src, "shipped_stages").unwrap_or(false);
+    if shipped_stages && must == Some(ContentMust::NotMatch) {
+        src.error(
+            f.value("shipped_stages").map_or(f.span(), |v| v.span),
+            "`shipped_stages` applies only to `must = \"match\"`",
+        );
+    }
     let unless_no_process = f.boolean(src, "unless_no_process").unwrap_or(false);
     if unless_no_process && must != Some(ContentMust::MatchEachFile) {
         src.error(
@@ -573,6 +580,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         unless: unless.flatten(),
         unless_guarded: unless_guarded.flatten(),
         from_last: from_last.flatten(),
+        shipped_stages,
         match_paths: match_paths?,
         documents: documents?,
         paths: paths?,
