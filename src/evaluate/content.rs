@@ -17,7 +17,10 @@ pub enum FileResult {
     Matched(bool),
     /// An `any-file` candidate judged after the walk (`unless_in_image`): whether it
     /// matched, and whether it stays a candidate even when an image copies it.
-    Candidate { matched: bool, kept_in_image: bool },
+    Candidate {
+        matched: bool,
+        kept_in_image: bool,
+    },
 }
 
 /// What the walk counts for a rule over all files, whatever the order of its threads.
@@ -91,8 +94,7 @@ pub fn evaluate_selected(
 /// starts no process (`unless_no_process`).
 fn passes_unless(check: &ContentCheck, text: &str) -> bool {
     check.unless.as_ref().is_some_and(|u| u.is_match(text))
-        || (check.unless_no_process
-            && crate::inventory::dockerfile_stages::starts_no_process(text))
+        || (check.unless_no_process && crate::inventory::dockerfile_stages::starts_no_process(text))
 }
 
 fn matched_by_path(check: &ContentCheck, path: &str) -> bool {
@@ -283,10 +285,7 @@ pub fn pass_where(files: &mut [(&str, FileResult)], passes: impl Fn(&str) -> boo
 /// path order.
 /// An `any-file` check with `unless_in_image`: the candidates that remain once the
 /// files copied into an image (and not kept by the regex) are set aside, as a tally.
-pub fn tally_outside_images(
-    files: &[(&str, FileResult)],
-    copied: &BTreeSet<String>,
-) -> Tally {
+pub fn tally_outside_images(files: &[(&str, FileResult)], copied: &BTreeSet<String>) -> Tally {
     let tally = Tally::default();
     for (path, r) in files {
         if let FileResult::Candidate {

@@ -1,12 +1,12 @@
 //! `env` checks: conditions on the keys of the production env file or its template.
 //! Values are judged here and leave only as redacted hints.
 
-use std::collections::BTreeSet;
 use super::{Occurrence, Verdict};
 use crate::finding::{Evidence, Location};
 use crate::inventory::{EnvEntry, EnvFile, EnvUnit};
 use crate::rules::{EnvCheck, EnvCondition, EnvTarget, Rule};
 use regex::Regex;
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 static PLACEHOLDER_EXACT: LazyLock<Regex> = LazyLock::new(|| {

@@ -560,8 +560,7 @@ fn visit_file(
     if router.builds_wanted && !non_product && is_dockerfile(path) {
         out.healthchecked_image = crate::inventory::intent::declares_healthcheck(text);
         out.shipped_base_image = crate::inventory::dockerfile_stages::shipped_base_image(text);
-        out.copied_into_image =
-            crate::inventory::dockerfile_copies::copied_sources(path, text);
+        out.copied_into_image = crate::inventory::dockerfile_copies::copied_sources(path, text);
     }
     if router.drift && (drift_source || drift::aux_reads_wanted(path)) {
         collect_drift(path, text, docs, &mut out);

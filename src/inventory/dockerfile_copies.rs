@@ -15,8 +15,7 @@ pub fn copied_sources(dockerfile_path: &str, text: &str) -> Vec<String> {
         let Some(instruction) = words.next() else {
             continue;
         };
-        if !(instruction.eq_ignore_ascii_case("COPY") || instruction.eq_ignore_ascii_case("ADD"))
-        {
+        if !(instruction.eq_ignore_ascii_case("COPY") || instruction.eq_ignore_ascii_case("ADD")) {
             continue;
         }
         let rest: Vec<&str> = words.collect();
@@ -83,7 +82,10 @@ mod tests {
             ["nginx.conf", "docker/etc", "conf/site.conf"]
         );
         assert_eq!(
-            copied_sources("src/store-front/Dockerfile", "COPY nginx.conf /etc/nginx/conf.d/\n"),
+            copied_sources(
+                "src/store-front/Dockerfile",
+                "COPY nginx.conf /etc/nginx/conf.d/\n"
+            ),
             ["nginx.conf", "src/store-front/nginx.conf"]
         );
     }

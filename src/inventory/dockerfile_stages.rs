@@ -228,9 +228,25 @@ pub fn starts_no_process(text: &str) -> bool {
 /// `registry.access.redhat.com/ubi9/ubi-minimal`) rather than a runtime or a server.
 fn is_bare_os_image(base: &str) -> bool {
     const OS_IMAGES: &[&str] = &[
-        "alpine", "debian", "ubuntu", "busybox", "fedora", "centos", "rockylinux", "almalinux",
-        "amazonlinux", "archlinux", "oraclelinux", "photon", "ubi", "ubi-minimal", "ubi-micro",
-        "leap", "tumbleweed", "wolfi-base", "chainguard/wolfi-base",
+        "alpine",
+        "debian",
+        "ubuntu",
+        "busybox",
+        "fedora",
+        "centos",
+        "rockylinux",
+        "almalinux",
+        "amazonlinux",
+        "archlinux",
+        "oraclelinux",
+        "photon",
+        "ubi",
+        "ubi-minimal",
+        "ubi-micro",
+        "leap",
+        "tumbleweed",
+        "wolfi-base",
+        "chainguard/wolfi-base",
     ];
     if base == "scratch" {
         return true;
@@ -349,12 +365,22 @@ mod tests {
         assert!(starts_no_process(
             "FROM debian:trixie-slim AS build\nRUN make\nFROM debian:trixie-slim AS release\nCOPY --from=build /out /out\n"
         ));
-        assert!(starts_no_process("FROM golang AS b\nRUN go build\nFROM scratch\nCOPY --from=b /app /app\n"));
+        assert!(starts_no_process(
+            "FROM golang AS b\nRUN go build\nFROM scratch\nCOPY --from=b /app /app\n"
+        ));
         // A CMD anywhere on the shipped chain, or a base that brings its own command.
-        assert!(!starts_no_process("FROM alpine AS base\nCMD [\"/app\"]\nFROM base\nRUN true\n"));
-        assert!(!starts_no_process("FROM alpine\nENTRYPOINT [\"/sbin/tini\", \"--\"]\n"));
-        assert!(!starts_no_process("FROM docker.io/linkace/base-image:php-8.3-alpine\nCOPY . /app\n"));
-        assert!(!starts_no_process("FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n"));
+        assert!(!starts_no_process(
+            "FROM alpine AS base\nCMD [\"/app\"]\nFROM base\nRUN true\n"
+        ));
+        assert!(!starts_no_process(
+            "FROM alpine\nENTRYPOINT [\"/sbin/tini\", \"--\"]\n"
+        ));
+        assert!(!starts_no_process(
+            "FROM docker.io/linkace/base-image:php-8.3-alpine\nCOPY . /app\n"
+        ));
+        assert!(!starts_no_process(
+            "FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n"
+        ));
         assert!(!starts_no_process("FROM ${BASE_IMAGE}\nRUN true\n"));
         assert!(!starts_no_process(""));
     }
