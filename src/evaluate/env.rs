@@ -86,6 +86,28 @@ pub fn is_placeholder(value: &str) -> bool {
     !v.is_empty() && (PLACEHOLDER_EXACT.is_match(v) || PLACEHOLDER_PART.is_match(v))
 }
 
+/// `LOG_DEPRECATIONS_CHANNEL=null`, `BROADCAST_DRIVER=null`, `CACHE_STORE=none`: a key that
+/// picks a driver names the framework's no-op driver with these words (Laravel's `null`
+/// log channel and mailer), a deliberate choice rather than a template left unfilled.
+fn selects_no_op_driver(key: &str, value: &str) -> bool {
+    const DRIVER_KEYS: [&str; 9] = [
+        "_CHANNEL",
+        "_DRIVER",
+        "_CONNECTION",
+        "_MAILER",
+        "_STORE",
+        "_BROADCASTER",
+        "_TRANSPORT",
+        "_BACKEND",
+        "_HANDLER",
+    ];
+    let key = key.to_ascii_uppercase();
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "null" | "none" | "nil"
+    ) && DRIVER_KEYS.iter().any(|suffix| key.ends_with(suffix))
+}
+
 fn is_reference(value: &str) -> bool {
     value.starts_with('$')
 }
@@ -170,12 +192,14 @@ fn judge(cond: &EnvCondition, e: &EnvEntry) -> Option<(String, Evidence)> {
             .trim()
             .is_empty()
             .then(|| (format!("{key} is empty"), Evidence::secret(key, v))),
-        EnvCondition::Placeholder => is_placeholder(v).then(|| {
-            (
-                format!("{key} holds a placeholder value"),
-                Evidence::secret(key, v),
-            )
-        }),
+        EnvCondition::Placeholder => {
+            (is_placeholder(v) && !selects_no_op_driver(key, v)).then(|| {
+                (
+                    format!("{key} holds a placeholder value"),
+                    Evidence::secret(key, v),
+                )
+            })
+        }
         EnvCondition::WeakSecret { min_length } => {
             if v.trim().is_empty() || is_reference(v) || is_placeholder(v) {
                 return None;
@@ -383,6 +407,15 @@ mod tests {
         ] {
             assert!(!is_placeholder(v), "{v}");
         }
+    }
+
+    #[test]
+    fn no_op_drivers_are_chosen_not_placeholders() {
+        assert!(selects_no_op_driver("LOG_DEPRECATIONS_CHANNEL", "null"));
+        assert!(selects_no_op_driver("broadcast_driver", "NULL"));
+        assert!(selects_no_op_driver("CACHE_STORE", "none"));
+        assert!(!selects_no_op_driver("STRIPE_SECRET", "null"));
+        assert!(!selects_no_op_driver("MAIL_MAILER", "smtp"));
     }
 
     #[test]
