@@ -538,6 +538,34 @@ fn symlinks_are_never_followed() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains(OUTSIDE_SECRET));
 }
 
+/// A link is never followed, but its name exists: lemmy's `.dockerignore -> .gitignore`
+/// is a `.dockerignore` for DKR008, whose only question is whether one exists.
+#[test]
+fn a_symlinked_file_exists_for_existence_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", "FROM alpine:3.20\nCOPY . /app\n");
+    write(dir.path(), ".gitignore", "target\n");
+    let outcome = |what: &str| {
+        let out = run(
+            bin()
+                .arg("scan")
+                .arg(dir.path())
+                .args(["--format", "json", "--fail-on", "never"]),
+            what,
+        );
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "DKR008")
+            .map(|f| f["outcome"].as_str().unwrap().to_string())
+    };
+    assert_eq!(outcome("no .dockerignore").as_deref(), Some("fail"));
+    symlink(".gitignore", dir.path().join(".dockerignore")).unwrap();
+    assert_eq!(outcome("symlinked .dockerignore").as_deref(), Some("pass"));
+}
+
 #[test]
 fn fifos_and_devices_never_block_the_walk() {
     let dir = tempfile::tempdir().unwrap();

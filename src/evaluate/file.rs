@@ -5,11 +5,18 @@ use crate::finding::{Evidence, Location};
 use crate::inventory::WalkedFile;
 use crate::rules::{FileCheck, FileMust, Rule};
 
-/// `matching`: the walked files that match `check.paths`, in path order.
-pub fn evaluate(rule: &Rule, check: &FileCheck, matching: Vec<&WalkedFile>) -> Verdict {
+/// `matching`: the walked files that match `check.paths`, in path order. `symlinks`: the
+/// symbolic links the walk saw and did not follow; a link is never read, but its name
+/// exists (lemmy's `.dockerignore -> .gitignore`), so it satisfies `must = "exist"`.
+pub fn evaluate(
+    rule: &Rule,
+    check: &FileCheck,
+    matching: Vec<&WalkedFile>,
+    symlinks: &[String],
+) -> Verdict {
     let occurrences = match check.must {
         FileMust::Exist => {
-            if matching.is_empty() {
+            if matching.is_empty() && !symlinks.iter().any(|p| check.paths.is_match(p)) {
                 vec![Occurrence {
                     owner: None,
                     location: None,

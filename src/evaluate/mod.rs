@@ -795,14 +795,16 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // git-ignored", ENV009 "no template"). One named with `--env-file` is kept.
     // Nor is a `.env` in a sub-folder that holds a developer's Compose stack (hedgedoc's
     // `docker/`, with `:develop` images): it fills in that stack's variables. At the root
-    // a `.env` is the application's own.
+    // a `.env` is the application's own. Nor is a file whose every value is a template
+    // expression (`{{ .Base }}`): a program renders it into the build.
     let not_app_env_files: BTreeSet<String> = env_files
         .iter()
         .filter(|f| {
             let dir = parent_dir(&f.path);
             let compose_cli = f.parsed.only_compose_settings();
             let developer_stack = !dir.is_empty() && developer_stack_dirs.contains(dir);
-            !is_forced(f) && (compose_cli || developer_stack)
+            let rendered = f.parsed.only_template_values();
+            !is_forced(f) && (compose_cli || developer_stack || rendered)
         })
         .map(|f| f.path.clone())
         .collect();
@@ -928,7 +930,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 Check::File(c) => {
                     let mut matching = index.files(Group::FileCheck(i), &walked.files);
                     matching.retain(|f| !not_secret_env_files.contains(&f.path));
-                    file::evaluate(rule, c, matching)
+                    file::evaluate(rule, c, matching, &walked.symlinks)
                 }
                 Check::Env(c) => env::evaluate(rule, c, &env_files, &units, &not_secret_env_files),
                 Check::Content(c) => {

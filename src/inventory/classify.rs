@@ -49,6 +49,8 @@ const SKIP_DIRS: &[&str] = &[
     "e2e",
     "playwright",
     "cypress",
+    // Integration suites (`internal/suites/`): scenarios, their PKI and their clients.
+    "suites",
     "examples",
     "example",
     "samples",
@@ -187,6 +189,24 @@ const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
     "templates",
 ];
 
+/// Folder words that mark Kubernetes and other YAML manifests as a development setup: a
+/// narrower list, since `chart/templates/` is a Helm chart and a documented sample of
+/// manifests (`examples/k8s/`) is a deployment template.
+const DEV_MANIFEST_FOLDER_WORDS: &[&str] = &[
+    "dev",
+    "devel",
+    "development",
+    "devcontainer",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "e2e",
+    "debug",
+    "sandbox",
+    "playground",
+];
+
 /// Words that, as a part of a Compose file's or Dockerfile's own name, mark it as a
 /// development or test variant: `docker-compose.dev.yml`, `compose.ci-test.yml`,
 /// `Dockerfile.debug`, `dev.Dockerfile`. `override` is Compose's auto-loaded
@@ -207,6 +227,8 @@ const DEV_SETUP_NAME_WORDS: &[&str] = &[
     "playwright",
     "cypress",
     "override",
+    // `Dockerfile.coverage`: an instrumented build for the test suite.
+    "coverage",
 ];
 
 fn words(s: &str) -> impl Iterator<Item = &str> {
@@ -229,6 +251,10 @@ pub fn is_container_setup_file(name: &str) -> bool {
 /// A Dockerfile or Containerfile by name (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`).
 pub fn is_dockerfile(path: &str) -> bool {
     let l = file_name(path).to_ascii_lowercase();
+    // `Dockerfile.dev.dockerignore` is the ignore file BuildKit pairs with that Dockerfile.
+    if l.ends_with(".dockerignore") {
+        return false;
+    }
     l == "dockerfile"
         || l.starts_with("dockerfile.")
         || l.ends_with(".dockerfile")
@@ -247,12 +273,15 @@ pub fn is_container_setup(path: &str) -> bool {
 
 /// A Compose file: a container setup ([`is_container_setup`]) that is not a Dockerfile.
 /// Whether a path is CI or release configuration that may build and publish images:
-/// GitHub workflows and actions, GitLab CI, CircleCI, Azure Pipelines, GoReleaser.
+/// GitHub workflows and actions, GitLab CI, CircleCI, Azure Pipelines, Woodpecker,
+/// Buildkite, Drone, Bitbucket Pipelines, Jenkins, GoReleaser.
 pub fn is_ci_config(path: &str) -> bool {
     let path = path.trim_start_matches("./");
     let yaml = path.ends_with(".yml") || path.ends_with(".yaml");
     (yaml
         && (path.starts_with(".github/workflows/")
+            || path.starts_with(".woodpecker/")
+            || path.starts_with(".buildkite/")
             || (path.starts_with(".github/actions/") && file_name(path).starts_with("action."))))
         || matches!(
             path,
@@ -261,6 +290,11 @@ pub fn is_ci_config(path: &str) -> bool {
                 | "azure-pipelines.yml"
                 | ".goreleaser.yml"
                 | ".goreleaser.yaml"
+                | ".woodpecker.yml"
+                | ".woodpecker.yaml"
+                | ".drone.yml"
+                | "bitbucket-pipelines.yml"
+                | "Jenkinsfile"
         )
 }
 
@@ -272,11 +306,15 @@ pub fn is_compose_file(path: &str) -> bool {
 /// than a deployment: it sits in a folder named for one (`dev/`, `docker/development/`,
 /// `docker/testing/`, `e2e/`, `playwright/`, `demo/`, `examples/`, `.devcontainer/`…)
 /// or its own name says so (`docker-compose.dev.yml`, `compose.test.yml`,
-/// `Dockerfile.dev`). Other files are not judged here: a `dev/` folder of source
-/// code may well be part of the product.
+/// `Dockerfile.dev`). Manifests (YAML) in such a folder set up the same development
+/// environment (`dev/kubernetes.yml`, `deploy/local/deployment.yaml`); their own name is
+/// not read, since `values-override.yaml` may well be production. Other files are not
+/// judged here: a `dev/` folder of source code may well be part of the product.
 pub fn is_development_setup(path: &str) -> bool {
     let path = path.trim_start_matches("./");
-    if !is_container_setup(path) {
+    let container_setup = is_container_setup(path);
+    let manifest = path.ends_with(".yml") || path.ends_with(".yaml");
+    if !container_setup && !manifest {
         return false;
     }
     let lower = path.to_ascii_lowercase();
@@ -284,10 +322,15 @@ pub fn is_development_setup(path: &str) -> bool {
     let Some(name) = segments.pop() else {
         return false;
     };
+    let folder_words = if container_setup {
+        DEV_SETUP_FOLDER_WORDS
+    } else {
+        DEV_MANIFEST_FOLDER_WORDS
+    };
     segments
         .iter()
-        .any(|d| words(d).any(|w| DEV_SETUP_FOLDER_WORDS.contains(&w)))
-        || words(name).any(|w| DEV_SETUP_NAME_WORDS.contains(&w))
+        .any(|d| words(d).any(|w| folder_words.contains(&w)))
+        || (container_setup && words(name).any(|w| DEV_SETUP_NAME_WORDS.contains(&w)))
 }
 
 /// Whether a path is not evidence about the deployed product for rules and stack
@@ -499,6 +542,9 @@ mod tests {
             "packages/benchmarks/docker-compose.yml",
             "tools/seed-snapshot/docker-compose.yml",
             "extra/templates/uptime-kuma/compose.yaml",
+            "dev/kubernetes.yml",
+            "deploy/local/deployment.yaml",
+            "Dockerfile.coverage",
         ] {
             assert!(is_development_setup(p), "{p}");
             assert!(is_non_production(p), "{p}");
@@ -515,6 +561,12 @@ mod tests {
             "dev/main.go",
             "latest/compose.yml",
             "contrib/docker-compose/traefik.yml",
+            "k8s/values-override.yaml",
+            "chart/templates/deployment.yaml",
+            "examples/k8s/deployment.yaml",
+            "deploy/kubernetes.yml",
+            ".github/workflows/deploy.yml",
+            "Dockerfile.coverage.dockerignore",
         ] {
             assert!(!is_development_setup(p), "{p}");
         }

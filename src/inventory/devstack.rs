@@ -22,6 +22,11 @@ pub enum DeveloperStack {
     /// A service runs the application in its test or development environment
     /// (`RAILS_ENVIRONMENT: test`, `NODE_ENV=development`).
     TestEnvironment,
+    /// Three or more services build the same image side by side (`lemmy-alpha`,
+    /// `lemmy-beta`, `lemmy-gamma`): several instances of the application on one
+    /// machine, a local test of federation or clustering. A deployment scales with
+    /// `replicas`, not with copies.
+    LocalCluster,
 }
 
 impl DeveloperStack {
@@ -39,6 +44,9 @@ impl DeveloperStack {
             DeveloperStack::TestEnvironment => {
                 "a service runs the application in its test or development environment"
             }
+            DeveloperStack::LocalCluster => {
+                "several services build the same image to run side by side (a local cluster)"
+            }
         }
     }
 }
@@ -53,6 +61,13 @@ static TEST_TOOL_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
 static DEVELOPMENT_TAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i):(?:dev|devel|develop|development|nightly|canary|unstable)$")
         .expect("development tag pattern compiles")
+});
+
+/// A companion that obtains public certificates from Let's Encrypt for the proxy in
+/// front: no developer's machine gets one, so the stack is a deployment.
+static ACME_COMPANION_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|/)(?:acme-companion|letsencrypt-nginx-proxy-companion)(?:[:@]|$)")
+        .expect("ACME companion image pattern compiles")
 });
 
 static BACKING_SERVICE_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -118,6 +133,20 @@ fn mounts_source(service: &Node) -> bool {
     })
 }
 
+/// What a service builds: its build context and Dockerfile, as one comparable text.
+fn build_signature(service: &Node) -> Option<String> {
+    let build = service.get("build")?;
+    match &build.value {
+        Value::Scalar(_) => scalar_text(Some(build)).map(str::to_string),
+        Value::Map(_) => Some(format!(
+            "{}|{}",
+            scalar_text(build.get("context")).unwrap_or("."),
+            scalar_text(build.get("dockerfile")).unwrap_or("Dockerfile")
+        )),
+        _ => None,
+    }
+}
+
 /// Why the services of a Compose file (all its documents) make it a developer's
 /// stack, or `None` when they may describe a deployment.
 pub fn developer_stack(docs: &[Node]) -> Option<DeveloperStack> {
@@ -133,6 +162,13 @@ pub fn developer_stack(docs: &[Node]) -> Option<DeveloperStack> {
         .iter()
         .map(|s| scalar_text(s.get("image")))
         .collect();
+    if images
+        .iter()
+        .flatten()
+        .any(|i| ACME_COMPANION_IMAGE.is_match(i))
+    {
+        return None;
+    }
     if images.iter().flatten().any(|i| TEST_TOOL_IMAGE.is_match(i)) {
         return Some(DeveloperStack::TestTool);
     }
@@ -144,6 +180,13 @@ pub fn developer_stack(docs: &[Node]) -> Option<DeveloperStack> {
     }
     if services.iter().any(|s| runs_test_environment(s)) {
         return Some(DeveloperStack::TestEnvironment);
+    }
+    let mut builds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for signature in services.iter().filter_map(|s| build_signature(s)) {
+        *builds.entry(signature).or_default() += 1;
+    }
+    if builds.values().any(|&n| n >= 3) {
+        return Some(DeveloperStack::LocalCluster);
     }
     let backing_only = !services.is_empty()
         && services.iter().zip(&images).all(|(s, image)| {
@@ -176,6 +219,7 @@ mod tests {
             ("services:\n  mongodb:\n    image: mongo\n  ui:\n    image: mongo-express\n    restart: always\n", BackingServicesOnly),
             ("services:\n  postal:\n    image: ${POSTAL_IMAGE}\n    environment:\n      RAILS_ENVIRONMENT: test\n  mariadb:\n    image: mariadb\n", TestEnvironment),
             ("services:\n  web:\n    build: .\n    environment:\n      - NODE_ENV=development\n", TestEnvironment),
+            ("x-app: &app\n  build:\n    context: ../..\n    dockerfile: docker/Dockerfile\nservices:\n  alpha:\n    <<: *app\n  beta:\n    <<: *app\n  gamma:\n    <<: *app\n", LocalCluster),
         ];
         for (yaml, why) in cases {
             assert_eq!(judge(yaml), Some(why), "{yaml}");
@@ -193,6 +237,10 @@ mod tests {
             "services:\n  web:\n    image: nginx:1.27\n",
             "services: {}\n",
             "version: '3'\n",
+            // A web process and its worker built from one Dockerfile are one deployment.
+            "services:\n  web:\n    build: .\n  worker:\n    build: .\n    command: worker\n",
+            // MediaCMS's HTTPS deployment mounts the project folder, behind an ACME proxy.
+            "services:\n  proxy:\n    image: nginxproxy/nginx-proxy\n  acme:\n    image: nginxproxy/acme-companion\n  web:\n    image: mediacms/mediacms:7.1\n    volumes:\n      - ./:/home/mediacms.io/mediacms/\n",
         ] {
             assert_eq!(judge(yaml), None, "{yaml}");
         }

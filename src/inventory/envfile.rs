@@ -51,6 +51,17 @@ impl ParsedEnv {
         !self.entries.is_empty() && self.entries.iter().all(|e| e.key.starts_with("COMPOSE_"))
     }
 
+    /// Whether every value is a template expression another program fills in before the
+    /// file is read (`VITE_BASEPATH={{ .Base }}`, which Authelia's server renders): the
+    /// file is a template of the build, not configuration. An empty file is not one.
+    pub fn only_template_values(&self) -> bool {
+        !self.entries.is_empty()
+            && self.entries.iter().all(|e| {
+                let v = e.value.trim();
+                v.starts_with("{{") && v.ends_with("}}")
+            })
+    }
+
     /// Whether no key names a secret and no value carries URL credentials: image
     /// versions, ports, public build variables (`VITE_*`, `EXPO_PUBLIC_*`). A file like
     /// that, committed on purpose, is the project's defaults file (otel-demo's `.env`,
@@ -341,6 +352,15 @@ mod tests {
         );
         assert!(!parse_env("COMPOSE_PROJECT_NAME=x\nSECRET_KEY=y\n").only_compose_settings());
         assert!(!parse_env("").only_compose_settings());
+    }
+
+    #[test]
+    fn template_values() {
+        assert!(
+            parse_env("VITE_BASEPATH={{ .Base }}\nVITE_THEME={{.Theme}}\n").only_template_values()
+        );
+        assert!(!parse_env("VITE_BASEPATH={{ .Base }}\nVITE_THEME=dark\n").only_template_values());
+        assert!(!parse_env("").only_template_values());
     }
 
     #[test]
