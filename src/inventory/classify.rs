@@ -153,9 +153,10 @@ fn is_test_folder_compound(dir: &str) -> bool {
 }
 
 /// Words that, as a folder name or a part of one, mark a development, test or demo
-/// setup: `dev/`, `docker/development/`, `local-dev/`, `docker/debug/`, `playwright/`, `demo/`…
-/// Parts are split on `-`, `_` and `.`, so `devops/` or `latest/` are not matched.
-const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
+/// setup: `dev/`, `docker/development/`, `local-dev/`, `docker/debug/`, `playwright/`,
+/// `demo/`… Parts are split on `-`, `_` and `.`, so `devops/` or `latest/` are not
+/// matched. These mark Kubernetes and other YAML manifests too.
+const DEV_FOLDER_WORDS: &[&str] = &[
     "dev",
     "devel",
     "development",
@@ -164,9 +165,17 @@ const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
     "test",
     "tests",
     "testing",
-    "integration",
     "e2e",
     "debug",
+    "sandbox",
+    "playground",
+];
+
+/// Folder words that mark only a Compose file or Dockerfile as a development, test or
+/// demo setup. Manifests are not judged by them: `chart/templates/` is a Helm chart and a
+/// documented sample of manifests (`examples/k8s/`) is a deployment template.
+const DEV_CONTAINER_FOLDER_WORDS: &[&str] = &[
+    "integration",
     "playwright",
     "cypress",
     "selenium",
@@ -176,8 +185,6 @@ const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
     "examples",
     "sample",
     "samples",
-    "sandbox",
-    "playground",
     "bench",
     "benchmark",
     "benchmarks",
@@ -187,24 +194,6 @@ const DEV_SETUP_FOLDER_WORDS: &[&str] = &[
     // A catalogue of other applications' stacks a tool offers to start (Dockge's
     // `extra/templates/uptime-kuma/compose.yaml`).
     "templates",
-];
-
-/// Folder words that mark Kubernetes and other YAML manifests as a development setup: a
-/// narrower list, since `chart/templates/` is a Helm chart and a documented sample of
-/// manifests (`examples/k8s/`) is a deployment template.
-const DEV_MANIFEST_FOLDER_WORDS: &[&str] = &[
-    "dev",
-    "devel",
-    "development",
-    "devcontainer",
-    "local",
-    "test",
-    "tests",
-    "testing",
-    "e2e",
-    "debug",
-    "sandbox",
-    "playground",
 ];
 
 /// Words that, as a part of a Compose file's or Dockerfile's own name, mark it as a
@@ -322,14 +311,11 @@ pub fn is_development_setup(path: &str) -> bool {
     let Some(name) = segments.pop() else {
         return false;
     };
-    let folder_words = if container_setup {
-        DEV_SETUP_FOLDER_WORDS
-    } else {
-        DEV_MANIFEST_FOLDER_WORDS
+    let folder_word = |w: &str| {
+        DEV_FOLDER_WORDS.contains(&w)
+            || (container_setup && DEV_CONTAINER_FOLDER_WORDS.contains(&w))
     };
-    segments
-        .iter()
-        .any(|d| words(d).any(|w| folder_words.contains(&w)))
+    segments.iter().any(|d| words(d).any(folder_word))
         || (container_setup && words(name).any(|w| DEV_SETUP_NAME_WORDS.contains(&w)))
 }
 
