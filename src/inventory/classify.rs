@@ -295,14 +295,20 @@ pub fn is_compose_file(path: &str) -> bool {
 /// than a deployment: it sits in a folder named for one (`dev/`, `docker/development/`,
 /// `docker/testing/`, `e2e/`, `playwright/`, `demo/`, `examples/`, `.devcontainer/`…)
 /// or its own name says so (`docker-compose.dev.yml`, `compose.test.yml`,
-/// `Dockerfile.dev`). Manifests (YAML) in such a folder set up the same development
-/// environment (`dev/kubernetes.yml`, `deploy/local/deployment.yaml`); their own name is
-/// not read, since `values-override.yaml` may well be production. Other files are not
+/// `Dockerfile.dev`). Manifests (YAML) and proxy configurations (`*.conf`, `*.vhost`,
+/// a `Caddyfile`) in such a folder set up the same development environment
+/// (`dev/kubernetes.yml`, `deploy/local/deployment.yaml`,
+/// `contrib/local-environment/nginx.conf`); their own name is not read, since
+/// `values-override.yaml` may well be production. Other files are not
 /// judged here: a `dev/` folder of source code may well be part of the product.
 pub fn is_development_setup(path: &str) -> bool {
     let path = path.trim_start_matches("./");
     let container_setup = is_container_setup(path);
-    let manifest = path.ends_with(".yml") || path.ends_with(".yaml");
+    let name = file_name(path);
+    let manifest = [".yml", ".yaml", ".conf", ".vhost", ".nginx"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+        || name == "Caddyfile";
     if !container_setup && !manifest {
         return false;
     }
@@ -529,6 +535,7 @@ mod tests {
             "tools/seed-snapshot/docker-compose.yml",
             "extra/templates/uptime-kuma/compose.yaml",
             "dev/kubernetes.yml",
+            "contrib/local-environment/nginx.conf",
             "deploy/local/deployment.yaml",
             "Dockerfile.coverage",
         ] {
@@ -548,6 +555,8 @@ mod tests {
             "latest/compose.yml",
             "contrib/docker-compose/traefik.yml",
             "k8s/values-override.yaml",
+            "deploy/nginx/site.conf",
+            "local_settings.py",
             "chart/templates/deployment.yaml",
             "examples/k8s/deployment.yaml",
             "deploy/kubernetes.yml",

@@ -20,7 +20,8 @@ pub enum DeveloperStack {
     /// developer starts next to the code.
     BackingServicesOnly,
     /// A service runs the application in its test or development environment
-    /// (`RAILS_ENVIRONMENT: test`, `NODE_ENV=development`).
+    /// (`RAILS_ENVIRONMENT: test`, `NODE_ENV=development`), or with a configuration file
+    /// named for one (`./contrib/isso-dev.cfg`).
     TestEnvironment,
     /// Three or more services build the same image side by side (`lemmy-alpha`,
     /// `lemmy-beta`, `lemmy-gamma`): several instances of the application on one
@@ -121,6 +122,33 @@ fn scalar_text(node: Option<&Node>) -> Option<&str> {
     }
 }
 
+/// A configuration file mounted from the repository whose own name marks it for
+/// development or tests (`./contrib/isso-dev.cfg`, `./config/test.yml`): the service runs
+/// with the development settings.
+fn mounts_development_config(service: &Node) -> bool {
+    let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
+        return false;
+    };
+    volumes.iter().any(|v| {
+        let source = match &v.value {
+            Value::Scalar(Scalar::Str(s)) => s.split(':').next(),
+            Value::Map(_) => scalar_text(v.get("source")),
+            _ => None,
+        };
+        source.is_some_and(|src| {
+            let file = src.rsplit('/').next().unwrap_or(src).to_ascii_lowercase();
+            src.starts_with('.')
+                && file.contains('.')
+                && file.split(['-', '_', '.']).any(|w| {
+                    matches!(
+                        w,
+                        "dev" | "devel" | "development" | "test" | "testing" | "e2e" | "debug"
+                    )
+                })
+        })
+    })
+}
+
 fn mounts_source(service: &Node) -> bool {
     let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
         return false;
@@ -178,7 +206,10 @@ pub fn developer_stack(docs: &[Node]) -> Option<DeveloperStack> {
     if images.iter().flatten().any(|i| DEVELOPMENT_TAG.is_match(i)) {
         return Some(DeveloperStack::DevelopmentImage);
     }
-    if services.iter().any(|s| runs_test_environment(s)) {
+    if services
+        .iter()
+        .any(|s| runs_test_environment(s) || mounts_development_config(s))
+    {
         return Some(DeveloperStack::TestEnvironment);
     }
     let mut builds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
@@ -219,6 +250,8 @@ mod tests {
             ("services:\n  mongodb:\n    image: mongo\n  ui:\n    image: mongo-express\n    restart: always\n", BackingServicesOnly),
             ("services:\n  postal:\n    image: ${POSTAL_IMAGE}\n    environment:\n      RAILS_ENVIRONMENT: test\n  mariadb:\n    image: mariadb\n", TestEnvironment),
             ("services:\n  web:\n    build: .\n    environment:\n      - NODE_ENV=development\n", TestEnvironment),
+            ("services:\n  isso:\n    build: .\n    volumes:\n      - type: bind\n        source: ./contrib/isso-dev.cfg\n        target: /config/isso.cfg\n", TestEnvironment),
+            ("services:\n  app:\n    image: acme/app:2\n    volumes:\n      - ./config/settings.test.yml:/app/settings.yml:ro\n", TestEnvironment),
             ("x-app: &app\n  build:\n    context: ../..\n    dockerfile: docker/Dockerfile\nservices:\n  alpha:\n    <<: *app\n  beta:\n    <<: *app\n  gamma:\n    <<: *app\n", LocalCluster),
         ];
         for (yaml, why) in cases {
@@ -237,6 +270,7 @@ mod tests {
             "services:\n  web:\n    image: nginx:1.27\n",
             "services: {}\n",
             "version: '3'\n",
+            "services:\n  app:\n    image: acme/app:2\n    volumes:\n      - ./config/production.yml:/app/config.yml:ro\n      - ./devices:/dev/bus\n",
             // A web process and its worker built from one Dockerfile are one deployment.
             "services:\n  web:\n    build: .\n  worker:\n    build: .\n    command: worker\n",
             // MediaCMS's HTTPS deployment mounts the project folder, behind an ACME proxy.
