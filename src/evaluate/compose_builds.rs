@@ -168,7 +168,15 @@ pub fn published_image_names(ci_text: &str) -> BTreeSet<String> {
 
 /// The repository part of an image reference, lower-cased: `uptime-kuma` for
 /// `louislam/uptime-kuma:2`, `linkwarden` for `ghcr.io/linkwarden/linkwarden@sha256:…`.
+/// An image given as a variable with a default (`${WHOOGLE_IMAGE:-benbusby/whoogle-search}`)
+/// is the default.
 pub fn image_name(image: &str) -> String {
+    let image = image
+        .trim()
+        .strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .and_then(|inner| inner.split_once('-'))
+        .map_or(image, |(_, default)| default.trim_start_matches('-'));
     let without_digest = image.split('@').next().unwrap_or(image);
     let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
     last.split(':').next().unwrap_or(last).to_ascii_lowercase()
@@ -356,6 +364,17 @@ mod tests {
         let ci = "      - uses: docker/metadata-action@v5\n        with:\n          images: etherpad/etherpad\n      - run: docker build -t ghcr.io/acme/api:${{ github.sha }} .\n      - run: docker push registry.example.com:5000/team/worker:1.2\n          tags: ${{ steps.meta.outputs.tags }}\n";
         let names: Vec<String> = published_image_names(ci).into_iter().collect();
         assert_eq!(names, ["api", "etherpad", "worker"]);
+    }
+
+    #[test]
+    fn image_names() {
+        assert_eq!(image_name("louislam/uptime-kuma:2"), "uptime-kuma");
+        assert_eq!(
+            image_name("${WHOOGLE_IMAGE:-benbusby/whoogle-search}"),
+            "whoogle-search"
+        );
+        assert_eq!(image_name("${IMAGE-ghcr.io/acme/app:1.2}"), "app");
+        assert_eq!(image_name("ghcr.io/acme/app@sha256:00"), "app");
     }
     use crate::doc::{parse_documents, DocFormat};
     use crate::inventory::parse_env;
