@@ -176,7 +176,7 @@ pub fn image_name(image: &str) -> String {
         .strip_prefix("${")
         .and_then(|rest| rest.strip_suffix('}'))
         .and_then(|inner| inner.split_once('-'))
-        .map_or(image, |(_, default)| default.trim_start_matches('-'));
+        .map_or(image, |(_, default)| default);
     let without_digest = image.split('@').next().unwrap_or(image);
     let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
     last.split(':').next().unwrap_or(last).to_ascii_lowercase()

@@ -304,11 +304,11 @@ pub fn is_compose_file(path: &str) -> bool {
 pub fn is_development_setup(path: &str) -> bool {
     let path = path.trim_start_matches("./");
     let container_setup = is_container_setup(path);
-    let name = file_name(path);
+    let file = file_name(path);
     let manifest = [".yml", ".yaml", ".conf", ".vhost", ".nginx"]
         .iter()
-        .any(|ext| name.ends_with(ext))
-        || name == "Caddyfile";
+        .any(|ext| file.ends_with(ext))
+        || file == "Caddyfile";
     if !container_setup && !manifest {
         return false;
     }

@@ -5,6 +5,7 @@
 
 use crate::doc::{Node, Scalar, Value};
 use regex::Regex;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// Why a Compose file is a developer's stack.
@@ -80,10 +81,6 @@ static BACKING_SERVICE_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A bind mount of the Compose file's folder or its parent (`.:/app`, `../:/src`,
 /// `${PWD}:/code`) runs the working copy live.
-static SOURCE_MOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\.\.?|\$\{?PWD\}?)/?:").expect("source mount pattern compiles")
-});
-
 /// The variables frameworks read for the environment they run in, and the values that
 /// name a test or development one.
 static ENVIRONMENT_NAME_KEY: LazyLock<Regex> = LazyLock::new(|| {
@@ -122,43 +119,45 @@ fn scalar_text(node: Option<&Node>) -> Option<&str> {
     }
 }
 
+/// The host side of each volume a service mounts: `./data` in `./data:/data:ro`, or the
+/// `source` of the long syntax.
+fn mounted_sources(service: &Node) -> Vec<&str> {
+    let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
+        return Vec::new();
+    };
+    volumes
+        .iter()
+        .filter_map(|v| match &v.value {
+            Value::Scalar(Scalar::Str(s)) => s.split(':').next(),
+            Value::Map(_) => scalar_text(v.get("source")),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A configuration file mounted from the repository whose own name marks it for
 /// development or tests (`./contrib/isso-dev.cfg`, `./config/test.yml`): the service runs
 /// with the development settings.
 fn mounts_development_config(service: &Node) -> bool {
-    let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
-        return false;
-    };
-    volumes.iter().any(|v| {
-        let source = match &v.value {
-            Value::Scalar(Scalar::Str(s)) => s.split(':').next(),
-            Value::Map(_) => scalar_text(v.get("source")),
-            _ => None,
-        };
-        source.is_some_and(|src| {
-            let file = src.rsplit('/').next().unwrap_or(src).to_ascii_lowercase();
-            src.starts_with('.')
-                && file.contains('.')
-                && file.split(['-', '_', '.']).any(|w| {
-                    matches!(
-                        w,
-                        "dev" | "devel" | "development" | "test" | "testing" | "e2e" | "debug"
-                    )
-                })
-        })
+    mounted_sources(service).into_iter().any(|src| {
+        let file = src.rsplit('/').next().unwrap_or(src).to_ascii_lowercase();
+        src.starts_with('.')
+            && file.contains('.')
+            && file.split(['-', '_', '.']).any(|w| {
+                matches!(
+                    w,
+                    "dev" | "devel" | "development" | "test" | "testing" | "e2e" | "debug"
+                )
+            })
     })
 }
 
+/// The project's source tree mounted into the service (`.:/app`, `..:/src`,
+/// `${PWD}:/code`).
 fn mounts_source(service: &Node) -> bool {
-    let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
-        return false;
-    };
-    volumes.iter().any(|v| match &v.value {
-        Value::Scalar(Scalar::Str(s)) => SOURCE_MOUNT.is_match(s),
-        Value::Map(_) => scalar_text(v.get("source"))
-            .is_some_and(|s| matches!(s.trim_end_matches('/'), "." | "..")),
-        _ => false,
-    })
+    mounted_sources(service)
+        .into_iter()
+        .any(|src| matches!(src.trim_end_matches('/'), "." | ".." | "$PWD" | "${PWD}"))
 }
 
 /// What a service builds: its build context and Dockerfile, as one comparable text.
@@ -212,7 +211,7 @@ pub fn developer_stack(docs: &[Node]) -> Option<DeveloperStack> {
     {
         return Some(DeveloperStack::TestEnvironment);
     }
-    let mut builds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut builds: BTreeMap<String, usize> = BTreeMap::new();
     for signature in services.iter().filter_map(|s| build_signature(s)) {
         *builds.entry(signature).or_default() += 1;
     }
