@@ -5,7 +5,7 @@
 //! `compose.yaml`, is not reported for lacking a `HEALTHCHECK`.
 
 use crate::doc::{Node, Scalar, Value};
-use crate::inventory::classify::parent_dir;
+use crate::inventory::classify::{normalize, parent_dir};
 use crate::inventory::EnvFile;
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -332,27 +332,6 @@ fn interpolate(s: &str, env: Option<&EnvFile>) -> Option<String> {
 fn identifier_len(s: &str) -> usize {
     s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(s.len())
-}
-
-/// Joins path pieces and folds `.` and `..`; `None` for an absolute path or one that
-/// leaves the target.
-fn normalize(parts: &[&str]) -> Option<String> {
-    let mut segments: Vec<&str> = Vec::new();
-    for part in parts {
-        if part.starts_with('/') {
-            return None;
-        }
-        for seg in part.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    segments.pop()?;
-                }
-                s => segments.push(s),
-            }
-        }
-    }
-    Some(segments.join("/"))
 }
 
 #[cfg(test)]

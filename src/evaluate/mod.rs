@@ -3,6 +3,7 @@
 //! evaluates it on the walking thread; repository-wide checks run after the walk.
 
 mod compose_builds;
+mod compose_mounts;
 pub mod content;
 pub mod drift;
 pub mod env;
@@ -384,6 +385,10 @@ struct FileOutput {
     env: Option<ParsedEnv>,
     problems: Vec<Problem>,
     compose_builds: Vec<compose_builds::ComposeBuild>,
+    /// The repository paths the services of a Compose file mount.
+    compose_mounts: Vec<compose_mounts::ComposeMount>,
+    /// The patch files a Kustomization merges into its bases.
+    kustomize_patches: Vec<String>,
     /// A Compose file that its header or its services show to be a developer's stack.
     developer_stack: bool,
     /// Why a container setup is a development setup by its content, when it is one.
@@ -538,6 +543,17 @@ fn visit_file(
             }
         }
     }
+    if crate::inventory::kustomize::is_kustomization(path) {
+        let parsed;
+        let kustomization: &[Node] = match &docs {
+            Some((DocFormat::Yaml, Ok(d))) => d,
+            _ => {
+                parsed = parse_documents(DocFormat::Yaml, text).unwrap_or_default();
+                &parsed
+            }
+        };
+        out.kustomize_patches = crate::inventory::kustomize::patch_files(path, kustomization);
+    }
     if router.builds_wanted && is_ci_config(path) {
         out.ci_text = Some(text.to_string());
     }
@@ -552,6 +568,7 @@ fn visit_file(
             }
         };
         out.compose_builds = compose_builds::builds_in(path, compose_docs, non_product);
+        out.compose_mounts = compose_mounts::mounts_in(path, compose_docs, non_product);
         if !non_product {
             out.pulled_images = compose_builds::pulled_images(path, compose_docs);
             out.one_shot_jobs = compose_builds::one_shot_jobs(path, compose_docs);
@@ -705,6 +722,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .map(|f| f.path.as_str())
         .collect();
     let mut compose_builds = Vec::new();
+    let mut compose_mounts = Vec::new();
+    let mut kustomize_patches: Vec<String> = Vec::new();
     let mut developer_stack_dirs: BTreeSet<String> = BTreeSet::new();
     let mut owner_hints = Vec::new();
     let mut pulled_images = Vec::new();
@@ -723,6 +742,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             env,
             mut problems,
             compose_builds: mut builds,
+            compose_mounts: mounts,
+            kustomize_patches: patches,
             developer_stack,
             development_setup,
             owner_hints: mut hints,
@@ -757,6 +778,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             });
         }
         compose_builds.append(&mut builds);
+        compose_mounts.extend(mounts);
+        kustomize_patches.extend(patches);
         provisions.extend(provided);
         all_inline.append(&mut file_ignores);
         let path_ref: &str = walked
@@ -907,8 +930,34 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         units: &units,
     };
     let mut set_by_compose = None;
-    let set_aside =
+    let mut set_aside =
         compose_builds::built_only_outside_deployments(&compose_builds, &env_files, &ci_text);
+    // Configuration files only development stacks mount, and Kustomize patches, are no
+    // candidates of the rules that skip development setups: a rule that looks for a
+    // directive in any file judges the files that remain.
+    let mut set_aside_configs = compose_mounts::mounted_only_by_development(
+        &compose_mounts,
+        walked.files.iter().map(|f| f.path.as_str()),
+        &copied_into_images,
+    );
+    set_aside_configs.extend(kustomize_patches.into_iter().map(|path| {
+        (
+            path,
+            "a Kustomize patch, merged into the resources of its base",
+        )
+    }));
+    for (i, rule) in pack.rules.iter().enumerate() {
+        let include_tests = match &rule.check {
+            Check::Content(c) => c.include_tests,
+            Check::Structured(c) => c.include_tests,
+            _ => continue,
+        };
+        if !include_tests {
+            content_results[i].retain(|(path, _)| !set_aside_configs.contains_key(*path));
+            structured_results[i].retain(|(path, _)| !set_aside_configs.contains_key(*path));
+        }
+    }
+    set_aside.extend(set_aside_configs);
     inventory
         .development_setups
         .extend(set_aside.iter().map(|(path, reason)| DevelopmentSetup {
@@ -916,7 +965,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             reason,
         }));
     inventory.development_setups.sort();
-    let set_aside_dockerfiles: BTreeSet<String> = set_aside.into_keys().collect();
+    let set_aside_files: BTreeSet<String> = set_aside.into_keys().collect();
     for (i, rule) in pack.rules.iter().enumerate() {
         let has_files = || {
             index
@@ -993,7 +1042,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             location
                 .path
                 .as_ref()
-                .is_some_and(|p| set_aside_dockerfiles.contains(p))
+                .is_some_and(|p| set_aside_files.contains(p))
         });
         let (result, mut produced) = findings_for(rule, verdict);
         rule_results.push(result);

@@ -31,6 +31,27 @@ pub fn parent_dir(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
+/// Joins path pieces and folds `.` and `..`; `None` for an absolute path or one that
+/// leaves the target.
+pub fn normalize(parts: &[&str]) -> Option<String> {
+    let mut segments: Vec<&str> = Vec::new();
+    for part in parts {
+        if part.starts_with('/') {
+            return None;
+        }
+        for seg in part.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    segments.pop()?;
+                }
+                s => segments.push(s),
+            }
+        }
+    }
+    Some(segments.join("/"))
+}
+
 /// `.env`, `.env.production`, `.env.local`… (but not `.envrc` or `.env.d/`).
 pub fn is_env_file_name(name: &str) -> bool {
     name == ".env" || (name.starts_with(".env.") && name.len() > 5)
@@ -304,12 +325,7 @@ pub fn is_compose_file(path: &str) -> bool {
 pub fn is_development_setup(path: &str) -> bool {
     let path = path.trim_start_matches("./");
     let container_setup = is_container_setup(path);
-    let file = file_name(path);
-    let manifest = [".yml", ".yaml", ".conf", ".vhost", ".nginx"]
-        .iter()
-        .any(|ext| file.ends_with(ext))
-        || file == "Caddyfile";
-    if !container_setup && !manifest {
+    if !container_setup && !is_setup_config(path) {
         return false;
     }
     let lower = path.to_ascii_lowercase();
@@ -323,6 +339,16 @@ pub fn is_development_setup(path: &str) -> bool {
     };
     segments.iter().any(|d| words(d).any(folder_word))
         || (container_setup && words(name).any(|w| DEV_SETUP_NAME_WORDS.contains(&w)))
+}
+
+/// A manifest or proxy configuration by name: YAML, `*.conf`, `*.vhost`, `*.nginx`, a
+/// `Caddyfile`.
+pub fn is_setup_config(path: &str) -> bool {
+    let file = file_name(path);
+    [".yml", ".yaml", ".conf", ".vhost", ".nginx"]
+        .iter()
+        .any(|ext| file.ends_with(ext))
+        || file == "Caddyfile"
 }
 
 /// Whether a path is not evidence about the deployed product for rules and stack

@@ -55,7 +55,7 @@ impl DeveloperStack {
 
 static TEST_TOOL_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:^|/)(?:cypress|playwright|selenium|standalone-chrome|testcafe|k6|locust|mailhog|mailpit|maildev|smtp4dev|mailcatcher|greenmail|localstack|azurite|fake-gcs-server|ps-http-sim)(?:[/:@-]|$)|(?:^|/)(?:dynamodb|documentdb|cosmosdb|spanner|firestore|pubsub|datastore|bigtable)[a-z0-9-]*-local(?:[:@]|$)|(?:^|/)[a-z0-9._-]+-(?:emulator|simulator)(?:[:@]|$)",
+        r"(?i)(?:^|/)(?:cypress|playwright|selenium|standalone-chrome|testcafe|k6|locust|mailhog|mailpit|maildev|smtp4dev|mailcatcher|(?:docker-)?mailslurper|greenmail|localstack|azurite|fake-gcs-server|ps-http-sim)(?:[/:@-]|$)|(?:^|/)(?:dynamodb|documentdb|cosmosdb|spanner|firestore|pubsub|datastore|bigtable)[a-z0-9-]*-local(?:[:@]|$)|(?:^|/)[a-z0-9._-]+-(?:emulator|simulator)(?:[:@]|$)",
     )
     .expect("test tool image pattern compiles")
 });
@@ -121,7 +121,7 @@ fn scalar_text(node: Option<&Node>) -> Option<&str> {
 
 /// The host side of each volume a service mounts: `./data` in `./data:/data:ro`, or the
 /// `source` of the long syntax.
-fn mounted_sources(service: &Node) -> Vec<&str> {
+pub fn mounted_sources(service: &Node) -> Vec<&str> {
     let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
         return Vec::new();
     };
@@ -239,6 +239,7 @@ mod tests {
         let cases = [
             ("services:\n  app:\n    build: .\n  mail:\n    image: axllent/mailpit:v1.20\n", TestTool),
             ("services:\n  aws:\n    image: localstack/localstack:3.5\n  app:\n    build: .\n", TestTool),
+            ("services:\n  app:\n    build: .\n  mail:\n    image: marcopas/docker-mailslurper:latest\n", TestTool),
             ("services:\n  app:\n    build: .\n    volumes:\n      - .:/app\n", SourceMount),
             ("services:\n  app:\n    build: .\n    volumes:\n      - ../:/src:cached\n", SourceMount),
             ("services:\n  app:\n    build: .\n    volumes:\n      - ${PWD}:/code\n", SourceMount),

@@ -9,6 +9,7 @@ pub mod envfile;
 pub mod identity;
 pub mod ignorefiles;
 pub mod intent;
+pub mod kustomize;
 pub mod walk;
 
 use classify::{
