@@ -134,3 +134,33 @@ fn structured_exclude_and_stack_exclude() {
         Outcome::Fail
     );
 }
+
+#[test]
+fn with_stack_needs_the_other_stack() {
+    let gated = "applies_when = { stack = [\"docs-site\"] }\n[rule.file]\npaths = [\"RUNBOOK.md\"]\nmust = \"exist\"";
+    let stacks = "[[stack]]\nid = \"released\"\nname = \"Released\"\nkind = \"distribution\"\npaths = [\"release.yml\"]\n\n[[stack]]\nid = \"docs-site\"\nname = \"Docs site\"\nkind = \"documentation\"\nwith_stack = [\"released\"]\npaths = [\"mkdocs.yml\"]\n";
+    let docs = ("mkdocs.yml", "site_name: x\n");
+    assert_eq!(run(gated, stacks, &[docs]).0, Outcome::NotApplicable);
+    assert_eq!(
+        run(gated, stacks, &[docs, ("release.yml", "x\n")]).0,
+        Outcome::Fail
+    );
+    // A stack named in `with_stack` must exist.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[stack]]\nid = \"docs-site\"\nname = \"d\"\nkind = \"documentation\"\nwith_stack = [\"nope\"]\npaths = [\"mkdocs.yml\"]\n",
+    )
+    .unwrap();
+    let err = load_pack(&PackOptions {
+        builtin: false,
+        user_paths: vec![rules],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        format!("{err:?}").contains("names unknown stack `nope` in with_stack"),
+        "{err:?}"
+    );
+}

@@ -19,7 +19,8 @@ use crate::inventory::{
     classify::is_ci_config,
     classify::{
         file_name, is_compose_file, is_container_setup, is_dockerfile, is_env_file_name,
-        is_non_production, is_stack_evidence_excluded, is_test_or_vendored, parent_dir,
+        is_folder_readme, is_non_production, is_setup_config, is_stack_evidence_excluded,
+        is_test_or_vendored, parent_dir,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
     WalkedFile,
@@ -308,7 +309,16 @@ impl Router {
         let compose = self.builds_wanted && is_compose_file(path);
         let ci = self.builds_wanted && is_ci_config(path);
         let names_owner = crate::inventory::identity::names_owner(path);
-        if targets.is_empty() && !drift_kind && !env && !compose && !ci && !names_owner {
+        let folder_readme =
+            self.builds_wanted && is_folder_readme(path) && !is_test_or_vendored(path);
+        if targets.is_empty()
+            && !drift_kind
+            && !env
+            && !compose
+            && !ci
+            && !names_owner
+            && !folder_readme
+        {
             return None;
         }
         let non_product = is_non_production(path);
@@ -317,6 +327,7 @@ impl Router {
         let drift_source = !is_test_or_vendored(path);
         let wanted = env
             || names_owner
+            || folder_readme
             || compose
             || ci
             || (drift_kind && (drift_source || drift::aux_reads_wanted(path)))
@@ -389,6 +400,11 @@ struct FileOutput {
     compose_mounts: Vec<compose_mounts::ComposeMount>,
     /// The patch files a Kustomization merges into its bases.
     kustomize_patches: Vec<String>,
+    /// A folder whose README says it is for development or tests.
+    development_folder: Option<String>,
+    /// The stacks a configuration file shows (by their patterns). Such a file may be
+    /// set aside once the walk is over, and its evidence with it.
+    config_stack_hits: Vec<usize>,
     /// A Compose file that its header or its services show to be a developer's stack.
     developer_stack: bool,
     /// Why a container setup is a development setup by its content, when it is one.
@@ -477,6 +493,7 @@ fn visit_file(
     }
     let non_product = non_product || developer_setup;
     let may_match = router.may_match(pack, &targets, path, text, non_product);
+    let may_be_set_aside = may_be_set_aside(path);
     for (target, may_match) in targets.into_iter().zip(may_match) {
         match target {
             Target::Content(i) => {
@@ -528,7 +545,7 @@ fn visit_file(
                 // `may_match` is false unless the detector selects this file.
                 let hit = &router.stack_hits[i];
                 if may_match
-                    && !hit.load(Ordering::Relaxed)
+                    && (may_be_set_aside || !hit.load(Ordering::Relaxed))
                     && pack.stacks[i]
                         .pattern
                         .as_ref()
@@ -538,7 +555,11 @@ fn visit_file(
                         .as_ref()
                         .is_some_and(|u| u.is_match(text))
                 {
-                    hit.store(true, Ordering::Relaxed);
+                    if may_be_set_aside {
+                        out.config_stack_hits.push(i);
+                    } else {
+                        hit.store(true, Ordering::Relaxed);
+                    }
                 }
             }
         }
@@ -553,6 +574,12 @@ fn visit_file(
             }
         };
         out.kustomize_patches = crate::inventory::kustomize::patch_files(path, kustomization);
+    }
+    if router.builds_wanted
+        && is_folder_readme(path)
+        && crate::inventory::intent::readme_declares_development(text)
+    {
+        out.development_folder = Some(parent_dir(path).to_string());
     }
     if router.builds_wanted && is_ci_config(path) {
         out.ci_text = Some(text.to_string());
@@ -640,6 +667,13 @@ fn collect_drift(
         .extend(drift::provided_by_documents(path, text, &parsed));
 }
 
+/// A file that the evaluation may set aside once every file is read: a container setup,
+/// a manifest or proxy configuration, an env file (in a folder its README calls a test
+/// setup, mounted only by development stacks, a Kustomize patch).
+fn may_be_set_aside(path: &str) -> bool {
+    is_container_setup(path) || is_setup_config(path) || is_env_file_name(file_name(path))
+}
+
 fn stack_detected_by_files(files: &[&WalkedFile], stack: &Stack) -> bool {
     files
         .iter()
@@ -724,6 +758,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut compose_builds = Vec::new();
     let mut compose_mounts = Vec::new();
     let mut kustomize_patches: Vec<String> = Vec::new();
+    let mut development_folders: Vec<String> = Vec::new();
+    let mut config_stack_evidence: Vec<(String, Vec<usize>)> = Vec::new();
     let mut developer_stack_dirs: BTreeSet<String> = BTreeSet::new();
     let mut owner_hints = Vec::new();
     let mut pulled_images = Vec::new();
@@ -744,6 +780,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             compose_builds: mut builds,
             compose_mounts: mounts,
             kustomize_patches: patches,
+            development_folder,
+            config_stack_hits,
             developer_stack,
             development_setup,
             owner_hints: mut hints,
@@ -780,6 +818,10 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         compose_builds.append(&mut builds);
         compose_mounts.extend(mounts);
         kustomize_patches.extend(patches);
+        development_folders.extend(development_folder);
+        if !config_stack_hits.is_empty() {
+            config_stack_evidence.push((path.clone(), config_stack_hits));
+        }
         provisions.extend(provided);
         all_inline.append(&mut file_ignores);
         let path_ref: &str = walked
@@ -889,22 +931,67 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 .map(|p| (p.path.clone(), p.line)),
         );
     }
+    // Configuration files only development stacks mount, and Kustomize patches, are no
+    // candidates of the rules that skip development setups: a rule that looks for a
+    // directive in any file judges the files that remain.
+    let mut set_aside_configs = compose_mounts::mounted_only_by_development(
+        &compose_mounts,
+        walked.files.iter().map(|f| f.path.as_str()),
+        &copied_into_images,
+    );
+    set_aside_configs.extend(kustomize_patches.into_iter().map(|path| {
+        (
+            path,
+            "a Kustomize patch, merged into the resources of its base",
+        )
+    }));
+    set_aside_configs.extend(
+        walked
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|path| {
+                development_folders.iter().any(|folder| {
+                    path.starts_with(folder.as_str()) && path[folder.len()..].starts_with('/')
+                }) && may_be_set_aside(path)
+            })
+            .map(|path| {
+                (
+                    path.to_string(),
+                    "the README of its folder says the folder is for development or tests",
+                )
+            }),
+    );
     let index = FileIndex::build(pack, &walked.files, options.walk.jobs);
+    // A configuration file set aside is no evidence of a stack either (hanko's test
+    // cluster manifests do not make it a Kubernetes deployment).
+    for (path, hits) in &config_stack_evidence {
+        if !set_aside_configs.contains_key(path) {
+            for &i in hits {
+                stack_hits[i] = true;
+            }
+        }
+    }
     for (i, stack) in pack.stacks.iter().enumerate() {
-        if stack.pattern.is_none()
-            && stack_detected_by_files(&index.files(Group::Stack(i), &walked.files), stack)
-        {
-            stack_hits[i] = true;
+        if stack.pattern.is_none() {
+            let mut files = index.files(Group::Stack(i), &walked.files);
+            files.retain(|f| !set_aside_configs.contains_key(&f.path));
+            if stack_detected_by_files(&files, stack) {
+                stack_hits[i] = true;
+            }
         }
     }
     let found = stack_hits.clone();
+    let found_id = |id: &String| {
+        pack.stacks
+            .iter()
+            .zip(&found)
+            .any(|(s, hit)| *hit && &s.id == id)
+    };
     for (i, stack) in pack.stacks.iter().enumerate() {
-        if stack.unless_stack.iter().any(|id| {
-            pack.stacks
-                .iter()
-                .zip(&found)
-                .any(|(s, hit)| *hit && &s.id == id)
-        }) {
+        if stack.unless_stack.iter().any(found_id)
+            || (!stack.with_stack.is_empty() && !stack.with_stack.iter().any(found_id))
+        {
             stack_hits[i] = false;
         }
     }
@@ -932,20 +1019,6 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut set_by_compose = None;
     let mut set_aside =
         compose_builds::built_only_outside_deployments(&compose_builds, &env_files, &ci_text);
-    // Configuration files only development stacks mount, and Kustomize patches, are no
-    // candidates of the rules that skip development setups: a rule that looks for a
-    // directive in any file judges the files that remain.
-    let mut set_aside_configs = compose_mounts::mounted_only_by_development(
-        &compose_mounts,
-        walked.files.iter().map(|f| f.path.as_str()),
-        &copied_into_images,
-    );
-    set_aside_configs.extend(kustomize_patches.into_iter().map(|path| {
-        (
-            path,
-            "a Kustomize patch, merged into the resources of its base",
-        )
-    }));
     for (i, rule) in pack.rules.iter().enumerate() {
         let include_tests = match &rule.check {
             Check::Content(c) => c.include_tests,

@@ -341,6 +341,16 @@ pub fn is_development_setup(path: &str) -> bool {
         || (container_setup && words(name).any(|w| DEV_SETUP_NAME_WORDS.contains(&w)))
 }
 
+/// A README in a sub-folder (`deploy/k8s/README.md`), which may say what the folder is for.
+pub fn is_folder_readme(path: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    path.contains('/')
+        && matches!(
+            file_name(path).to_ascii_lowercase().as_str(),
+            "readme" | "readme.md" | "readme.markdown" | "readme.rst" | "readme.txt"
+        )
+}
+
 /// A manifest or proxy configuration by name: YAML, `*.conf`, `*.vhost`, `*.nginx`, a
 /// `Caddyfile`.
 pub fn is_setup_config(path: &str) -> bool {

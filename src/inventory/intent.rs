@@ -23,6 +23,7 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \bnot\s+for\s+production\b
         | \bnot\s+(?:to\s+be\s+)?used\s+for\s+(?:your\s+|personal\s+|real\s+|production\s+)?deployments?\b
         | \bfor\s+internal\s+testing\b
+        | \bused\s+internall?y\s+(?:by\s+(?:[\w.-]+\s+){1,3}?)?(?:to\s+test|for\s+test(?:ing|s)?)\b
         | \bnot\s+(?:intended|meant|designed)\s+(?:for|to\s+be\s+used\s+by)\s+end[\s-]users\b",
     )
     .expect("development header pattern compiles")
@@ -45,6 +46,36 @@ pub fn header_declares_development(text: &str) -> bool {
         header.push(' ');
     }
     !header.is_empty() && DEVELOPMENT_ONLY.is_match(&header)
+}
+
+/// Whether a folder's README says, in its title and first paragraph, that what the
+/// folder holds is for development or tests: hanko's `deploy/k8s/README.md` opens with
+/// "This folder is used internaly by hanko to test hanko in a kubernetes setup".
+/// Later paragraphs are not read: they often contrast the folder with something else.
+pub fn readme_declares_development(text: &str) -> bool {
+    let mut intro = String::new();
+    let mut paragraph_lines = 0;
+    for line in text.lines().take(HEADER_LINES) {
+        let line = line.trim();
+        let underline = !line.is_empty() && line.chars().all(|c| "=-~^*".contains(c));
+        if underline && paragraph_lines == 1 {
+            // The line above was a reStructuredText or Setext title.
+            paragraph_lines = 0;
+            continue;
+        }
+        if line.is_empty() || underline || line.starts_with('#') {
+            if paragraph_lines > 0 {
+                break;
+            }
+            intro.push_str(line.trim_start_matches('#'));
+            intro.push(' ');
+            continue;
+        }
+        paragraph_lines += 1;
+        intro.push_str(line);
+        intro.push(' ');
+    }
+    DEVELOPMENT_ONLY.is_match(&intro)
 }
 
 /// Official language and build-tool images: without a command of its own, an image on
@@ -100,6 +131,18 @@ pub fn declares_healthcheck(text: &str) -> bool {
 mod tests {
     use super::dockerfile_builds_a_tool as tool;
     use super::header_declares_development as dev;
+
+    #[test]
+    fn folder_readmes() {
+        use super::readme_declares_development as readme;
+        assert!(readme("# k8s deploy\nThis folder is used internaly by hanko to test hanko in a kubernetes setup using\n[skaffold](https://skaffold.dev/).\n\nWhile this is a tailored setup you can use these yamls as a base.\n"));
+        assert!(readme("Kubernetes manifests\n====================\n\nThese manifests are for testing purposes only.\n"));
+        assert!(readme("# Local cluster\n\nNot meant for production.\n"));
+        // Only the first paragraph speaks for the folder.
+        assert!(!readme("# Deploy\n\nProduction manifests for the service.\n\nThe `dev/` overlay is for development only.\n"));
+        assert!(!readme("# Deploy\n\nRun `kubectl apply -k .` to deploy.\n"));
+        assert!(!readme(""));
+    }
 
     #[test]
     fn health_checks() {

@@ -411,6 +411,9 @@ pub struct Stack {
     /// Not detected when one of these stacks is (as found by their own files): software
     /// released for operators is their business unless it takes payments itself.
     pub unless_stack: Vec<String>,
+    /// Detected only when one of these stacks is too: a documentation site stands for
+    /// an operations guide only in software released for operators to run.
+    pub with_stack: Vec<String>,
     pub include_tests: bool,
     pub origin: Origin,
 }
@@ -602,16 +605,18 @@ fn merge(files: Vec<RuleFile>, options: &PackOptions) -> Result<RulePack, Diagno
         }
     }
     for stack in &pack.stacks {
-        for id in &stack.unless_stack {
+        let named = stack
+            .unless_stack
+            .iter()
+            .map(|id| (id, "unless_stack"))
+            .chain(stack.with_stack.iter().map(|id| (id, "with_stack")));
+        for (id, key) in named {
             if !stack_ids.contains(id.as_str()) {
                 problems.push(Diagnostic {
                     file: stack.origin.file.clone(),
                     line: stack.origin.line,
                     column: 1,
-                    message: format!(
-                        "stack `{}` names unknown stack `{id}` in unless_stack",
-                        stack.id
-                    ),
+                    message: format!("stack `{}` names unknown stack `{id}` in {key}", stack.id),
                     excerpt: None,
                 });
             }

@@ -937,6 +937,12 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
         .into_iter()
         .map(|(k, _)| k)
         .collect();
+    let with_stack: Vec<String> = f
+        .strings(src, "with_stack")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     f.finish(src);
     if src.problems.len() > before {
@@ -945,6 +951,7 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
     let (id, span) = id?;
     Some(Stack {
         unless_stack,
+        with_stack,
         origin: origin(src, span),
         id,
         name: name?.0,
