@@ -53,14 +53,7 @@ pub fn builds_in(path: &str, docs: &[Node], development: bool) -> Vec<ComposeBui
                 ),
                 _ => continue,
             };
-            let keys = match &service.value {
-                Value::Map(entries) => entries
-                    .iter()
-                    .filter(|(k, v)| !disabled(k, v))
-                    .map(|(k, _)| k.clone())
-                    .collect(),
-                _ => BTreeSet::new(),
-            };
+            let keys = service_keys(service);
             let deprecated = match service.get("profiles").map(|p| &p.value) {
                 Some(Value::Seq(profiles)) if !profiles.is_empty() => {
                     profiles.iter().all(|p| {
@@ -86,12 +79,27 @@ pub fn builds_in(path: &str, docs: &[Node], development: bool) -> Vec<ComposeBui
     out
 }
 
+/// The keys a service sets itself (`healthcheck`, `user`…), less those it disables
+/// (`healthcheck: {disable: true}`).
+fn service_keys(service: &Node) -> BTreeSet<String> {
+    match &service.value {
+        Value::Map(entries) => entries
+            .iter()
+            .filter(|(k, v)| !disabled(k, v))
+            .map(|(k, _)| k.clone())
+            .collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
 /// A service that pulls an image instead of building one, at the service's line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PulledImage {
     pub path: String,
     pub line: u32,
     pub image: String,
+    /// The service's own keys (`healthcheck`, `user`…).
+    pub keys: BTreeSet<String>,
 }
 
 /// The services of a Compose file that pull an image (`image:` without `build:`).
@@ -110,6 +118,7 @@ pub fn pulled_images(path: &str, docs: &[Node]) -> Vec<PulledImage> {
                     path: path.to_string(),
                     line: service.line,
                     image,
+                    keys: service_keys(service),
                 });
             }
         }

@@ -168,6 +168,13 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
                 {
                     continue;
                 }
+                if check
+                    .unless_matched
+                    .as_ref()
+                    .is_some_and(|u| u.is_match(m.as_str()))
+                {
+                    continue;
+                }
                 if out.len() >= MAX_OCCURRENCES_PER_FILE {
                     extra += 1;
                     continue;

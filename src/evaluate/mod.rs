@@ -962,6 +962,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 )
             }),
     );
+    // What the Compose services that pull the project's own image set for it
+    // (tubearchivist's `bbilly1/tubearchivist` with a `healthcheck:`): the image the
+    // documented deployment runs is the root Dockerfile's, or the only product one.
+    let own_pulled_keys: BTreeSet<String> = pulled_images
+        .iter()
+        .filter(|p| !set_aside_configs.contains_key(&p.path) && own_image(&p.image))
+        .flat_map(|p| p.keys.iter().cloned())
+        .collect();
     let index = FileIndex::build(pack, &walked.files, options.walk.jobs);
     // A configuration file set aside is no evidence of a stack either (hanko's test
     // cluster manifests do not make it a Kubernetes deployment).
@@ -1061,10 +1069,20 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                         let set_by = set_by_compose.get_or_insert_with(|| {
                             compose_builds::keys_by_dockerfile(&compose_builds, &env_files)
                         });
+                        let set_for_own_image = c
+                            .unless_compose_sets
+                            .iter()
+                            .any(|k| own_pulled_keys.contains(k));
+                        let sole_candidate = router.tallies[i]
+                            .checked
+                            .load(std::sync::atomic::Ordering::Relaxed)
+                            == 1;
                         content::pass_where(&mut files, |path| {
                             set_by.get(path).is_some_and(|set| {
                                 c.unless_compose_sets.iter().any(|k| set.contains(k))
-                            })
+                            }) || (set_for_own_image
+                                && (sole_candidate
+                                    || matches!(path, "Dockerfile" | "Containerfile")))
                         });
                     }
                     if c.unless_own_image_healthcheck {

@@ -132,6 +132,10 @@ pub struct ContentCheck {
     /// opt-in (`if (notification.unsafeTls) {`, `case "accept_invalid_certs":`, a
     /// ternary) or sits in a comment, not a default.
     pub unless_guarded: Option<LazyRegex>,
+    /// With `must = "not-match"`: a match in whose text this also matches is no
+    /// occurrence (the SLSA generator's reusable workflows, which must be referenced by
+    /// tag, among unpinned actions).
+    pub unless_matched: Option<LazyRegex>,
     /// With `must = "not-match"` on a Dockerfile: a match in a build stage, one that
     /// later stages only copy files from (`COPY --from=build`) and never start `FROM`,
     /// is no occurrence: its layers never reach a shipped image.

@@ -506,6 +506,15 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         }
         compile_lazy_regex(src, g, "unless_guarded")
     });
+    let unless_matched = f.string(src, "unless_matched").map(|g| {
+        if must != Some(ContentMust::NotMatch) {
+            src.error(
+                g.1,
+                "`unless_matched` applies only to `must = \"not-match\"`",
+            );
+        }
+        compile_lazy_regex(src, g, "unless_matched")
+    });
     let match_paths = optional_globs(src, &mut f, "match_paths");
     if let (Some(Some(_)), Some(ContentMust::NotMatch)) = (&match_paths, must) {
         src.error(
@@ -579,6 +588,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         unless_in_image: unless_in_image.flatten(),
         unless: unless.flatten(),
         unless_guarded: unless_guarded.flatten(),
+        unless_matched: unless_matched.flatten(),
         from_last: from_last.flatten(),
         shipped_stages,
         match_paths: match_paths?,
