@@ -266,11 +266,24 @@ pub fn built_only_outside_deployments(
     }
     outside.retain(|path, _| {
         let name = crate::inventory::classify::file_name(path);
-        let named_by_ci = ci_text.contains(path.as_str())
-            || (!name.eq_ignore_ascii_case("Dockerfile") && ci_text.contains(name));
+        let named_by_ci = names_whole(ci_text, path)
+            || (!name.eq_ignore_ascii_case("Dockerfile") && names_whole(ci_text, name));
         !current.contains(path) && path != "Dockerfile" && !named_by_ci
     });
     outside
+}
+
+/// Whether `text` names `file` as a whole word: `Dockerfile.client.production` does
+/// not name `Dockerfile.client` (your_spotify's development image).
+fn names_whole(text: &str, file: &str) -> bool {
+    let part_of_name = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_');
+    text.match_indices(file).any(|(at, _)| {
+        !text[..at].chars().next_back().is_some_and(part_of_name)
+            && !text[at + file.len()..]
+                .chars()
+                .next()
+                .is_some_and(part_of_name)
+    })
 }
 
 /// The Dockerfile a service builds, relative to the target root. Variables
@@ -346,6 +359,23 @@ fn identifier_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_file_names() {
+        assert!(super::names_whole(
+            "file: ./Dockerfile.client\n",
+            "Dockerfile.client"
+        ));
+        assert!(super::names_whole(
+            "-f docker/app.Dockerfile .",
+            "docker/app.Dockerfile"
+        ));
+        assert!(!super::names_whole(
+            "file: ./Dockerfile.client.production\n",
+            "Dockerfile.client"
+        ));
+        assert!(!super::names_whole("file: web.Dockerfile", "b.Dockerfile"));
+    }
 
     #[test]
     fn images_ci_publishes() {

@@ -913,9 +913,17 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // from `etherpad-lite`).
     let mut built_on_own_image: BTreeSet<String> = BTreeSet::new();
     let published = compose_builds::published_image_names(&ci_text);
+    // `getmaxun/maxun-backend` is maxun's own too: a part of the product named after it.
     let own_image = |image: &str| {
         let name = compose_builds::image_name(image);
-        identity.names.contains(&name) || published.contains(&name)
+        identity.names.contains(&name)
+            || published.contains(&name)
+            || identity.names.iter().any(|own| {
+                own.len() >= 5
+                    && name
+                        .strip_prefix(own.as_str())
+                        .is_some_and(|rest| rest.starts_with(['-', '_']))
+            })
     };
     if !healthchecked_dockerfiles.is_empty() {
         built_on_own_image.extend(
@@ -980,7 +988,13 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             }
         }
     }
+    let pulls_own_image = pulled_images
+        .iter()
+        .any(|p| !set_aside_configs.contains_key(&p.path) && own_image(&p.image));
     for (i, stack) in pack.stacks.iter().enumerate() {
+        if stack.pulls_own_image && pulls_own_image {
+            stack_hits[i] = true;
+        }
         if stack.pattern.is_none() {
             let mut files = index.files(Group::Stack(i), &walked.files);
             files.retain(|f| !set_aside_configs.contains_key(&f.path));
@@ -989,18 +1003,26 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             }
         }
     }
-    let found = stack_hits.clone();
-    let found_id = |id: &String| {
-        pack.stacks
-            .iter()
-            .zip(&found)
-            .any(|(s, hit)| *hit && &s.id == id)
-    };
-    for (i, stack) in pack.stacks.iter().enumerate() {
-        if stack.unless_stack.iter().any(found_id)
-            || (!stack.with_stack.is_empty() && !stack.with_stack.iter().any(found_id))
-        {
-            stack_hits[i] = false;
+    // `unless_stack` is judged on the stacks found by their own files, `with_stack` on
+    // what remains of them (software that takes payments is no operator release, and
+    // its documentation site no operator's guide).
+    for with in [false, true] {
+        let found = stack_hits.clone();
+        let found_id = |id: &String| {
+            pack.stacks
+                .iter()
+                .zip(&found)
+                .any(|(s, hit)| *hit && &s.id == id)
+        };
+        for (i, stack) in pack.stacks.iter().enumerate() {
+            let drop = if with {
+                !stack.with_stack.is_empty() && !stack.with_stack.iter().any(found_id)
+            } else {
+                stack.unless_stack.iter().any(found_id)
+            };
+            if drop {
+                stack_hits[i] = false;
+            }
         }
     }
     let stacks: Vec<DetectedStack> = pack

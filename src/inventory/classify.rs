@@ -180,8 +180,12 @@ fn is_test_folder_compound(dir: &str) -> bool {
 const DEV_FOLDER_WORDS: &[&str] = &[
     "dev",
     "devel",
+    "develop",
     "development",
     "devcontainer",
+    // penpot's `docker/devenv/`, a contributor workspace such as `docker/gitpod/`.
+    "devenv",
+    "gitpod",
     "local",
     "test",
     "tests",
@@ -225,8 +229,11 @@ const DEV_CONTAINER_FOLDER_WORDS: &[&str] = &[
 const DEV_SETUP_NAME_WORDS: &[&str] = &[
     "dev",
     "devel",
+    "develop",
     "development",
     "devcontainer",
+    "devenv",
+    "gitpod",
     "local",
     "test",
     "tests",
@@ -574,6 +581,10 @@ mod tests {
             "contrib/local-environment/nginx.conf",
             "deploy/local/deployment.yaml",
             "Dockerfile.coverage",
+            "docker/develop/bookworm/Dockerfile",
+            "docker/devenv/docker-compose.main.yml",
+            "docker/devenv/files/nginx.conf",
+            "docker/gitpod/Dockerfile",
         ] {
             assert!(is_development_setup(p), "{p}");
             assert!(is_non_production(p), "{p}");

@@ -68,15 +68,32 @@ impl ParsedEnv {
     /// a Vite `ui/.env`), not a production env file. An empty file is not one.
     pub fn holds_no_secrets(&self) -> bool {
         !self.entries.is_empty()
-            && self
-                .entries
-                .iter()
-                .all(|e| !names_secret(&e.key) && !has_url_credentials(&e.value))
+            && self.entries.iter().all(|e| {
+                (is_public_build_key(&e.key) || !names_secret(&e.key))
+                    && !has_url_credentials(&e.value)
+            })
     }
 
     pub fn get(&self, key: &str) -> Option<&EnvEntry> {
         self.entries.iter().rev().find(|e| e.key == key)
     }
+}
+
+/// A variable a front-end bundler inlines into the code it ships to browsers (`VITE_`,
+/// `NEXT_PUBLIC_`, `REACT_APP_`…): whatever its name, its value is public by design
+/// (excalidraw's `VITE_APP_PLUS_EXPORT_PUBLIC_KEY`).
+fn is_public_build_key(key: &str) -> bool {
+    const PREFIXES: [&str; 8] = [
+        "VITE_",
+        "NEXT_PUBLIC_",
+        "REACT_APP_",
+        "VUE_APP_",
+        "NUXT_PUBLIC_",
+        "EXPO_PUBLIC_",
+        "GATSBY_",
+        "PUBLIC_",
+    ];
+    PREFIXES.iter().any(|p| key.starts_with(p))
 }
 
 /// A key one of whose `_`-separated words is, or ends in, a secret word: `JWT_SECRET`,

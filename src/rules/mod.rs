@@ -418,6 +418,9 @@ pub struct Stack {
     /// Detected only when one of these stacks is too: a documentation site stands for
     /// an operations guide only in software released for operators to run.
     pub with_stack: Vec<String>,
+    /// Also detected when a deployment Compose file pulls the project's own image
+    /// (maxun's documented `docker-compose.yml` runs `getmaxun/maxun-backend`).
+    pub pulls_own_image: bool,
     pub include_tests: bool,
     pub origin: Origin,
 }

@@ -953,6 +953,7 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
         .into_iter()
         .map(|(k, _)| k)
         .collect();
+    let pulls_own_image = f.boolean(src, "pulls_own_image").unwrap_or(false);
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     f.finish(src);
     if src.problems.len() > before {
@@ -962,6 +963,7 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
     Some(Stack {
         unless_stack,
         with_stack,
+        pulls_own_image,
         origin: origin(src, span),
         id,
         name: name?.0,
