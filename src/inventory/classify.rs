@@ -201,6 +201,12 @@ const DEV_FOLDER_WORDS: &[&str] = &[
 /// documented sample of manifests (`examples/k8s/`) is a deployment template.
 const DEV_CONTAINER_FOLDER_WORDS: &[&str] = &[
     "integration",
+    // Stand-ins for external services in a development stack (photoprism's
+    // `docker/dummy/oidc/`).
+    "dummy",
+    "dummies",
+    "mock",
+    "mocks",
     "playwright",
     "cypress",
     "selenium",
@@ -585,6 +591,7 @@ mod tests {
             "docker/devenv/docker-compose.main.yml",
             "docker/devenv/files/nginx.conf",
             "docker/gitpod/Dockerfile",
+            "docker/dummy/oidc/Dockerfile",
         ] {
             assert!(is_development_setup(p), "{p}");
             assert!(is_non_production(p), "{p}");
