@@ -354,6 +354,26 @@ pub(super) fn compile_regex(
 
 /// Rule regexes: the built-in pack's are compiled on first use (the test suite
 /// compiles each of them), user files' now, so their errors keep their positions.
+/// An optional regex field that only some checks accept: where it is not `allowed`, the
+/// rule file gets an error naming what it `applies_only_to`.
+fn restricted_regex(
+    src: &mut Source<'_>,
+    f: &mut Fields<'_, '_>,
+    key: &'static str,
+    allowed: bool,
+    applies_only_to: &str,
+) -> Option<Option<LazyRegex>> {
+    f.string(src, key).map(|value| {
+        if !allowed {
+            src.error(
+                value.1,
+                format!("`{key}` applies only to {applies_only_to}"),
+            );
+        }
+        compile_lazy_regex(src, value, key)
+    })
+}
+
 fn compile_lazy_regex(
     src: &mut Source<'_>,
     (pattern, span): (String, Span),
@@ -485,36 +505,31 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         }
         compile_lazy_regex(src, u, "unless")
     });
-    let unless_in_image = f.string(src, "unless_in_image").map(|u| {
-        if must != Some(ContentMust::MatchAnyFile) {
-            src.error(
-                u.1,
-                "`unless_in_image` applies only to `must = \"match\"` with `scope = \"any-file\"`",
-            );
-        }
-        compile_lazy_regex(src, u, "unless_in_image")
-    });
+    let unless_in_image = restricted_regex(
+        src,
+        &mut f,
+        "unless_in_image",
+        must == Some(ContentMust::MatchAnyFile),
+        "`must = \"match\"` with `scope = \"any-file\"`",
+    );
     let from_last = f
         .string(src, "from_last")
         .map(|p| compile_lazy_regex(src, p, "from_last"));
-    let unless_guarded = f.string(src, "unless_guarded").map(|g| {
-        if must != Some(ContentMust::NotMatch) {
-            src.error(
-                g.1,
-                "`unless_guarded` applies only to `must = \"not-match\"`",
-            );
-        }
-        compile_lazy_regex(src, g, "unless_guarded")
-    });
-    let unless_matched = f.string(src, "unless_matched").map(|g| {
-        if must != Some(ContentMust::NotMatch) {
-            src.error(
-                g.1,
-                "`unless_matched` applies only to `must = \"not-match\"`",
-            );
-        }
-        compile_lazy_regex(src, g, "unless_matched")
-    });
+    let not_match = must == Some(ContentMust::NotMatch);
+    let unless_guarded = restricted_regex(
+        src,
+        &mut f,
+        "unless_guarded",
+        not_match,
+        "`must = \"not-match\"`",
+    );
+    let unless_matched = restricted_regex(
+        src,
+        &mut f,
+        "unless_matched",
+        not_match,
+        "`must = \"not-match\"`",
+    );
     let match_paths = optional_globs(src, &mut f, "match_paths");
     if let (Some(Some(_)), Some(ContentMust::NotMatch)) = (&match_paths, must) {
         src.error(
