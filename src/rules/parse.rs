@@ -388,16 +388,16 @@ fn compile_lazy_regex(
 fn parse_applies_when(src: &mut Source<'_>, v: &Value<'_>) -> Option<AppliesWhen> {
     let mut f = Fields::new(src, v, "applies_when")?;
     let before = src.problems.len();
-    let stack = f.strings(src, "stack").unwrap_or_default();
-    let not_stack = f.strings(src, "not_stack").unwrap_or_default();
+    let stack = f.string_list(src, "stack");
+    let not_stack = f.string_list(src, "not_stack");
     let files = optional_globs(src, &mut f, "files");
     f.finish(src);
     if src.problems.len() > before {
         return None;
     }
     Some(AppliesWhen {
-        stack: stack.into_iter().map(|(s, _)| s).collect(),
-        not_stack: not_stack.into_iter().map(|(s, _)| s).collect(),
+        stack,
+        not_stack,
         files: files?,
     })
 }
@@ -538,12 +538,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         );
     }
     let documents = assertions(src, &mut f, "documents");
-    let unless_compose_sets: Vec<String> = f
-        .strings(src, "unless_compose_sets")
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
+    let unless_compose_sets = f.string_list(src, "unless_compose_sets");
     if !unless_compose_sets.is_empty() && must != Some(ContentMust::MatchEachFile) {
         src.error(
             f.value("unless_compose_sets").map_or(f.span(), |v| v.span),
@@ -956,18 +951,8 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
     let unless = f
         .string(src, "unless")
         .map(|p| compile_lazy_regex(src, p, "unless"));
-    let unless_stack: Vec<String> = f
-        .strings(src, "unless_stack")
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
-    let with_stack: Vec<String> = f
-        .strings(src, "with_stack")
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
+    let unless_stack = f.string_list(src, "unless_stack");
+    let with_stack = f.string_list(src, "with_stack");
     let pulls_own_image = f.boolean(src, "pulls_own_image").unwrap_or(false);
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     f.finish(src);

@@ -165,6 +165,15 @@ impl<'v, 'de> Fields<'v, 'de> {
         as_strings(src, v, key)
     }
 
+    /// A string or an array of strings, without their positions; none when absent.
+    pub fn string_list(&mut self, src: &mut Source<'_>, key: &'static str) -> Vec<String> {
+        self.strings(src, key)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect()
+    }
+
     pub fn finish(self, src: &mut Source<'_>) {
         for (key, _) in self.table.iter() {
             if !self.known.contains(&key.name.as_ref()) {
