@@ -11,6 +11,7 @@ pub mod file;
 mod file_index;
 mod prefilter;
 pub mod probe;
+mod set_aside;
 pub mod structured;
 
 use crate::doc::{parse_documents, DocFormat, Node};
@@ -19,8 +20,8 @@ use crate::inventory::{
     classify::is_ci_config,
     classify::{
         file_name, is_compose_file, is_container_setup, is_dockerfile, is_env_file_name,
-        is_folder_readme, is_non_production, is_setup_config, is_stack_evidence_excluded,
-        is_test_or_vendored, parent_dir,
+        is_folder_readme, is_non_production, is_stack_evidence_excluded, is_test_or_vendored,
+        parent_dir,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
     WalkedFile,
@@ -493,7 +494,7 @@ fn visit_file(
     }
     let non_product = non_product || developer_setup;
     let may_match = router.may_match(pack, &targets, path, text, non_product);
-    let may_be_set_aside = may_be_set_aside(path);
+    let may_be_set_aside = set_aside::may_be_set_aside(path);
     for (target, may_match) in targets.into_iter().zip(may_match) {
         match target {
             Target::Content(i) => {
@@ -665,13 +666,6 @@ fn collect_drift(
     };
     out.provided
         .extend(drift::provided_by_documents(path, text, &parsed));
-}
-
-/// A file that the evaluation may set aside once every file is read: a container setup,
-/// a manifest or proxy configuration, an env file (in a folder its README calls a test
-/// setup, mounted only by development stacks, a Kustomize patch).
-fn may_be_set_aside(path: &str) -> bool {
-    is_container_setup(path) || is_setup_config(path) || is_env_file_name(file_name(path))
 }
 
 fn stack_detected_by_files(files: &[&WalkedFile], stack: &Stack) -> bool {
@@ -939,44 +933,29 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 .map(|p| (p.path.clone(), p.line)),
         );
     }
-    // Configuration files only development stacks mount, and Kustomize patches, are no
-    // candidates of the rules that skip development setups: a rule that looks for a
-    // directive in any file judges the files that remain.
-    let mut set_aside_configs = compose_mounts::mounted_only_by_development(
-        &compose_mounts,
+    // Configuration files only development stacks mount, Kustomize patches and the
+    // setups of folders declared for tests are no candidates of the rules that skip
+    // development setups: a rule that looks for a directive in any file judges the
+    // files that remain.
+    let set_aside_configs = set_aside::configs(
+        set_aside::Evidence {
+            compose_mounts: &compose_mounts,
+            kustomize_patches,
+            development_folders: &development_folders,
+            copied_into_images: &copied_into_images,
+        },
         walked.files.iter().map(|f| f.path.as_str()),
-        &copied_into_images,
-    );
-    set_aside_configs.extend(kustomize_patches.into_iter().map(|path| {
-        (
-            path,
-            "a Kustomize patch, merged into the resources of its base",
-        )
-    }));
-    set_aside_configs.extend(
-        walked
-            .files
-            .iter()
-            .map(|f| f.path.as_str())
-            .filter(|path| {
-                development_folders.iter().any(|folder| {
-                    path.starts_with(folder.as_str()) && path[folder.len()..].starts_with('/')
-                }) && may_be_set_aside(path)
-            })
-            .map(|path| {
-                (
-                    path.to_string(),
-                    "the README of its folder says the folder is for development or tests",
-                )
-            }),
     );
     // What the Compose services that pull the project's own image set for it
     // (tubearchivist's `bbilly1/tubearchivist` with a `healthcheck:`): the image the
     // documented deployment runs is the root Dockerfile's, or the only product one.
-    let own_pulled_keys: BTreeSet<String> = pulled_images
+    let own_pulled: Vec<&compose_builds::PulledImage> = pulled_images
         .iter()
         .filter(|p| !set_aside_configs.contains_key(&p.path) && own_image(&p.image))
-        .flat_map(|p| p.keys.iter().cloned())
+        .collect();
+    let own_pulled_keys: BTreeSet<&str> = own_pulled
+        .iter()
+        .flat_map(|p| p.keys.iter().map(String::as_str))
         .collect();
     let index = FileIndex::build(pack, &walked.files, options.walk.jobs);
     // A configuration file set aside is no evidence of a stack either (hanko's test
@@ -988,9 +967,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             }
         }
     }
-    let pulls_own_image = pulled_images
-        .iter()
-        .any(|p| !set_aside_configs.contains_key(&p.path) && own_image(&p.image));
+    let pulls_own_image = !own_pulled.is_empty();
     for (i, stack) in pack.stacks.iter().enumerate() {
         if stack.pulls_own_image && pulls_own_image {
             stack_hits[i] = true;
@@ -1094,7 +1071,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                         let set_for_own_image = c
                             .unless_compose_sets
                             .iter()
-                            .any(|k| own_pulled_keys.contains(k));
+                            .any(|k| own_pulled_keys.contains(k.as_str()));
                         let sole_candidate = router.tallies[i]
                             .checked
                             .load(std::sync::atomic::Ordering::Relaxed)
