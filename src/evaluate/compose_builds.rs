@@ -275,7 +275,7 @@ pub fn built_only_outside_deployments(
 
 /// Whether `text` names `file` as a whole word: `Dockerfile.client.production` does
 /// not name `Dockerfile.client` (your_spotify's development image).
-fn names_whole(text: &str, file: &str) -> bool {
+pub fn names_whole(text: &str, file: &str) -> bool {
     let part_of_name = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_');
     text.match_indices(file).any(|(at, _)| {
         !text[..at].chars().next_back().is_some_and(part_of_name)

@@ -16,6 +16,7 @@ pub mod structured;
 
 use crate::doc::{parse_documents, DocFormat, Node};
 use crate::finding::{Evidence, Finding, Location, Outcome};
+use crate::inventory::platform_checks::{fly_checked_dockerfile, is_fly_config};
 use crate::inventory::{
     classify::is_ci_config,
     classify::{
@@ -312,6 +313,7 @@ impl Router {
         let names_owner = crate::inventory::identity::names_owner(path);
         let folder_readme =
             self.builds_wanted && is_folder_readme(path) && !is_test_or_vendored(path);
+        let platform = self.builds_wanted && is_fly_config(path);
         if targets.is_empty()
             && !drift_kind
             && !env
@@ -319,6 +321,7 @@ impl Router {
             && !ci
             && !names_owner
             && !folder_readme
+            && !platform
         {
             return None;
         }
@@ -329,6 +332,7 @@ impl Router {
         let wanted = env
             || names_owner
             || folder_readme
+            || platform
             || compose
             || ci
             || (drift_kind && (drift_source || drift::aux_reads_wanted(path)))
@@ -403,6 +407,8 @@ struct FileOutput {
     kustomize_patches: Vec<String>,
     /// A folder whose README says it is for development or tests.
     development_folder: Option<String>,
+    /// The Dockerfile whose machines a hosting platform's configuration health-checks.
+    platform_checked_dockerfile: Option<String>,
     /// The stacks a configuration file shows (by their patterns). Such a file may be
     /// set aside once the walk is over, and its evidence with it.
     config_stack_hits: Vec<usize>,
@@ -582,6 +588,9 @@ fn visit_file(
     {
         out.development_folder = Some(parent_dir(path).to_string());
     }
+    if router.builds_wanted && !non_product && is_fly_config(path) {
+        out.platform_checked_dockerfile = fly_checked_dockerfile(path, text);
+    }
     if router.builds_wanted && is_ci_config(path) {
         out.ci_text = Some(text.to_string());
     }
@@ -753,6 +762,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut compose_mounts = Vec::new();
     let mut kustomize_patches: Vec<String> = Vec::new();
     let mut development_folders: Vec<String> = Vec::new();
+    let mut platform_checked: BTreeSet<String> = BTreeSet::new();
     let mut config_stack_evidence: Vec<(String, Vec<usize>)> = Vec::new();
     let mut developer_stack_dirs: BTreeSet<String> = BTreeSet::new();
     let mut owner_hints = Vec::new();
@@ -775,6 +785,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             compose_mounts: mounts,
             kustomize_patches: patches,
             development_folder,
+            platform_checked_dockerfile,
             config_stack_hits,
             developer_stack,
             development_setup,
@@ -813,6 +824,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         compose_mounts.extend(mounts);
         kustomize_patches.extend(patches);
         development_folders.extend(development_folder);
+        platform_checked.extend(platform_checked_dockerfile);
         if !config_stack_hits.is_empty() {
             config_stack_evidence.push((path.clone(), config_stack_hits));
         }
@@ -1023,7 +1035,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         env_files: &env_files,
         units: &units,
     };
-    let mut set_by_compose = None;
+    let mut set_by_deployment = None;
     let mut set_aside =
         compose_builds::built_only_outside_deployments(&compose_builds, &env_files, &ci_text);
     for (i, rule) in pack.rules.iter().enumerate() {
@@ -1065,8 +1077,26 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 Check::Content(c) => {
                     let mut files = std::mem::take(&mut content_results[i]);
                     if !c.unless_compose_sets.is_empty() {
-                        let set_by = set_by_compose.get_or_insert_with(|| {
-                            compose_builds::keys_by_dockerfile(&compose_builds, &env_files)
+                        // What the deployment sets for an image: the Compose services
+                        // that build it, and a platform that health-checks it.
+                        let set_by = set_by_deployment.get_or_insert_with(|| {
+                            let mut keys =
+                                compose_builds::keys_by_dockerfile(&compose_builds, &env_files);
+                            // An image CI publishes is run by others too: the
+                            // platform checks only the authors' own deployment of it
+                            // (alerta's demo on Fly).
+                            let published_by_ci = |dockerfile: &str| {
+                                compose_builds::names_whole(&ci_text, dockerfile)
+                                    || (dockerfile == "Dockerfile" && !published.is_empty())
+                            };
+                            for dockerfile in &platform_checked {
+                                if !published_by_ci(dockerfile) {
+                                    keys.entry(dockerfile.clone())
+                                        .or_default()
+                                        .insert("healthcheck".to_string());
+                                }
+                            }
+                            keys
                         });
                         let set_for_own_image = c
                             .unless_compose_sets

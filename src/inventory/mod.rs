@@ -10,6 +10,7 @@ pub mod identity;
 pub mod ignorefiles;
 pub mod intent;
 pub mod kustomize;
+pub mod platform_checks;
 pub mod walk;
 
 use classify::{

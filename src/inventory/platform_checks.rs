@@ -1,0 +1,91 @@
+//! Health checks a hosting platform runs for an image. A `fly.toml` with
+//! `[[http_service.checks]]` (typebot's `apps/workflows/fly.toml`) has Fly probe the
+//! machine built from its Dockerfile: the image needs no `HEALTHCHECK` of its own.
+
+use super::classify::{file_name, normalize, parent_dir};
+use crate::doc::{parse_documents, DocFormat, Node, Value};
+
+/// Whether a path is a Fly.io configuration (`fly.toml`, `fly.production.toml`).
+pub fn is_fly_config(path: &str) -> bool {
+    let name = file_name(path);
+    name == "fly.toml" || (name.starts_with("fly.") && name.ends_with(".toml"))
+}
+
+fn non_empty(node: Option<&Node>) -> bool {
+    match node.map(|n| &n.value) {
+        Some(Value::Seq(items)) => !items.is_empty(),
+        Some(Value::Map(entries)) => !entries.is_empty(),
+        _ => false,
+    }
+}
+
+/// The Dockerfile (relative to the repository root) whose machines a Fly configuration
+/// health-checks: `[build] dockerfile`, relative to the configuration's folder, or the
+/// `Dockerfile` beside it. `None` when it declares no check or cannot be read.
+pub fn fly_checked_dockerfile(path: &str, text: &str) -> Option<String> {
+    let doc = parse_documents(DocFormat::Toml, text)
+        .ok()?
+        .into_iter()
+        .next()?;
+    let service_checks = |service: &Node| {
+        non_empty(service.get("checks"))
+            || non_empty(service.get("http_checks"))
+            || non_empty(service.get("tcp_checks"))
+    };
+    let services_checked = match doc.get("services").map(|s| &s.value) {
+        Some(Value::Seq(services)) => services.iter().any(service_checks),
+        _ => false,
+    };
+    let checked = non_empty(doc.get("checks"))
+        || doc.get("http_service").is_some_and(service_checks)
+        || services_checked;
+    // A machine started from a prebuilt `[build] image` is no Dockerfile's.
+    let build = doc.get("build");
+    if !checked || build.is_some_and(|b| b.get("image").is_some()) {
+        return None;
+    }
+    let dockerfile = build
+        .and_then(|b| b.get("dockerfile"))
+        .and_then(Node::as_scalar)
+        .map_or_else(|| "Dockerfile".to_string(), ToString::to_string);
+    normalize(&[parent_dir(path), &dockerfile])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fly_checks() {
+        let http = "app = 'x'\n[build]\ndockerfile = \"Dockerfile\"\n[http_service]\ninternal_port = 3007\n  [[http_service.checks]]\n  path = \"/healthz\"\n";
+        assert_eq!(
+            fly_checked_dockerfile("apps/workflows/fly.toml", http).as_deref(),
+            Some("apps/workflows/Dockerfile")
+        );
+        let services = "[build]\ndockerfile = \"../docker/api.Dockerfile\"\n[[services]]\ninternal_port = 8080\n  [[services.tcp_checks]]\n  interval = \"15s\"\n";
+        assert_eq!(
+            fly_checked_dockerfile("deploy/fly.toml", services).as_deref(),
+            Some("docker/api.Dockerfile")
+        );
+        assert_eq!(
+            fly_checked_dockerfile("fly.toml", "[checks.alive]\ntype = \"http\"\nport = 8080\n")
+                .as_deref(),
+            Some("Dockerfile")
+        );
+        // No check declared, or not TOML: nothing is checked.
+        assert_eq!(
+            fly_checked_dockerfile("fly.toml", "[http_service]\ninternal_port = 80\n"),
+            None
+        );
+        assert_eq!(fly_checked_dockerfile("fly.toml", "[[[ broken"), None);
+        assert_eq!(
+            fly_checked_dockerfile(
+                "fly.toml",
+                "[build]\nimage = \"ghcr.io/acme/api:1\"\n[checks.alive]\nport = 80\n"
+            ),
+            None
+        );
+        assert!(is_fly_config("apps/web/fly.production.toml"));
+        assert!(!is_fly_config("flyway.toml"));
+    }
+}
