@@ -402,6 +402,7 @@ fn malformed(root: &Path) {
     write(root, "bad/broken.yaml", "kind: X\nspec: [1, 2\nother: }\n");
     write(root, "bad/broken.json", "{\"name\": [1, 2,, }\n");
     write(root, "bad/broken.toml", "name = \"x\"\n[table\nkey = \n");
+    write(root, "bad/fly.toml", "app = 'x'\n[[http_service.checks\n");
     write(
         root,
         "bad/nginx.conf",
@@ -631,6 +632,7 @@ fn alias_bombs_deep_nesting_and_malformed_documents() {
         ("bad/broken.yaml", "not parsed"),
         ("bad/broken.json", "not parsed"),
         ("bad/broken.toml", "not parsed"),
+        ("bad/fly.toml", "not parsed as Toml"),
         ("bad/nginx.conf", "missing its"),
         ("bad/.env", "expected KEY=VALUE"),
         ("bad/.env", "unterminated"),

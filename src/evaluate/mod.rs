@@ -589,7 +589,14 @@ fn visit_file(
         out.development_folder = Some(parent_dir(path).to_string());
     }
     if router.builds_wanted && !non_product && is_fly_config(path) {
-        out.platform_checked_dockerfile = fly_checked_dockerfile(path, text);
+        match fly_checked_dockerfile(path, text) {
+            Ok(checked) => out.platform_checked_dockerfile = checked,
+            Err(e) => out.problems.push(Problem {
+                path: path.to_string(),
+                line: Some(e.line),
+                message: format!("not parsed as {:?}: {}", DocFormat::Toml, e.message),
+            }),
+        }
     }
     if router.builds_wanted && is_ci_config(path) {
         out.ci_text = Some(text.to_string());

@@ -3,7 +3,7 @@
 //! machine built from its Dockerfile: the image needs no `HEALTHCHECK` of its own.
 
 use super::classify::{file_name, normalize, parent_dir};
-use crate::doc::{parse_documents, DocFormat, Node, Value};
+use crate::doc::{parse_documents, DocError, DocFormat, Node, Value};
 
 /// Whether a path is a Fly.io configuration (`fly.toml`, `fly.production.toml`).
 pub fn is_fly_config(path: &str) -> bool {
@@ -21,12 +21,11 @@ fn non_empty(node: Option<&Node>) -> bool {
 
 /// The Dockerfile (relative to the repository root) whose machines a Fly configuration
 /// health-checks: `[build] dockerfile`, relative to the configuration's folder, or the
-/// `Dockerfile` beside it. `None` when it declares no check or cannot be read.
-pub fn fly_checked_dockerfile(path: &str, text: &str) -> Option<String> {
-    let doc = parse_documents(DocFormat::Toml, text)
-        .ok()?
-        .into_iter()
-        .next()?;
+/// `Dockerfile` beside it. `None` when it declares no check; an error when it is no TOML.
+pub fn fly_checked_dockerfile(path: &str, text: &str) -> Result<Option<String>, DocError> {
+    let Some(doc) = parse_documents(DocFormat::Toml, text)?.into_iter().next() else {
+        return Ok(None);
+    };
     let service_checks = |service: &Node| {
         non_empty(service.get("checks"))
             || non_empty(service.get("http_checks"))
@@ -42,49 +41,54 @@ pub fn fly_checked_dockerfile(path: &str, text: &str) -> Option<String> {
     // A machine started from a prebuilt `[build] image` is no Dockerfile's.
     let build = doc.get("build");
     if !checked || build.is_some_and(|b| b.get("image").is_some()) {
-        return None;
+        return Ok(None);
     }
     let dockerfile = build
         .and_then(|b| b.get("dockerfile"))
         .and_then(Node::as_scalar)
         .map_or_else(|| "Dockerfile".to_string(), ToString::to_string);
-    normalize(&[parent_dir(path), &dockerfile])
+    Ok(normalize(&[parent_dir(path), &dockerfile]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn checked(path: &str, text: &str) -> Option<String> {
+        fly_checked_dockerfile(path, text).expect("test TOML parses")
+    }
+
     #[test]
     fn fly_checks() {
         let http = "app = 'x'\n[build]\ndockerfile = \"Dockerfile\"\n[http_service]\ninternal_port = 3007\n  [[http_service.checks]]\n  path = \"/healthz\"\n";
         assert_eq!(
-            fly_checked_dockerfile("apps/workflows/fly.toml", http).as_deref(),
+            checked("apps/workflows/fly.toml", http).as_deref(),
             Some("apps/workflows/Dockerfile")
         );
         let services = "[build]\ndockerfile = \"../docker/api.Dockerfile\"\n[[services]]\ninternal_port = 8080\n  [[services.tcp_checks]]\n  interval = \"15s\"\n";
         assert_eq!(
-            fly_checked_dockerfile("deploy/fly.toml", services).as_deref(),
+            checked("deploy/fly.toml", services).as_deref(),
             Some("docker/api.Dockerfile")
         );
         assert_eq!(
-            fly_checked_dockerfile("fly.toml", "[checks.alive]\ntype = \"http\"\nport = 8080\n")
-                .as_deref(),
+            checked("fly.toml", "[checks.alive]\ntype = \"http\"\nport = 8080\n").as_deref(),
             Some("Dockerfile")
         );
-        // No check declared, or not TOML: nothing is checked.
+        // No check declared, or a prebuilt image: nothing of the repository is checked.
         assert_eq!(
-            fly_checked_dockerfile("fly.toml", "[http_service]\ninternal_port = 80\n"),
+            checked("fly.toml", "[http_service]\ninternal_port = 80\n"),
             None
         );
-        assert_eq!(fly_checked_dockerfile("fly.toml", "[[[ broken"), None);
         assert_eq!(
-            fly_checked_dockerfile(
+            checked(
                 "fly.toml",
                 "[build]\nimage = \"ghcr.io/acme/api:1\"\n[checks.alive]\nport = 80\n"
             ),
             None
         );
+        // A file that is no TOML is an error the scan reports, with its line.
+        let err = fly_checked_dockerfile("fly.toml", "app = 'x'\n[[[ broken\n").unwrap_err();
+        assert_eq!(err.line, 2);
         assert!(is_fly_config("apps/web/fly.production.toml"));
         assert!(!is_fly_config("flyway.toml"));
     }
