@@ -131,6 +131,18 @@ pub fn pulled_images(path: &str, docs: &[Node]) -> Vec<PulledImage> {
 /// lines: one-shot jobs (a migration, a `chown` of a volume) that run and exit, so a
 /// restart policy or a health check is no concern of theirs.
 pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
+    awaited(path, docs, "service_completed_successfully")
+}
+
+/// The services of a Compose file that another service waits on to report healthy
+/// (`depends_on: {db: {condition: service_healthy}}`), at their lines. Compose starts
+/// the dependent only once the dependency is healthy, so the dependency has a health
+/// check: its own, or its image's (`pgautoupgrade/pgautoupgrade` declares one).
+pub fn awaited_healthy(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
+    awaited(path, docs, "service_healthy")
+}
+
+fn awaited(path: &str, docs: &[Node], condition: &str) -> Vec<(String, u32)> {
     let mut out = Vec::new();
     for doc in docs {
         let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
@@ -141,8 +153,7 @@ pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
                 continue;
             };
             for (name, dependency) in dependencies {
-                let completes = text(dependency.get("condition"))
-                    .is_some_and(|c| c == "service_completed_successfully");
+                let completes = text(dependency.get("condition")).is_some_and(|c| c == condition);
                 if let (true, Some(job)) = (completes, services.iter().find(|(n, _)| n == name)) {
                     out.push((path.to_string(), job.1.line));
                 }
@@ -222,6 +233,15 @@ pub fn keys_by_dockerfile(
     out
 }
 
+/// The Dockerfiles that the current services of deployment Compose files build.
+pub fn deployment_dockerfiles(builds: &[ComposeBuild], env_files: &[EnvFile]) -> BTreeSet<String> {
+    builds
+        .iter()
+        .filter(|b| !b.development && !b.deprecated)
+        .filter_map(|b| dockerfile_of(b, env_files))
+        .collect()
+}
+
 /// The services (Compose file, line) that build one of `dockerfiles`: they run the
 /// image that Dockerfile makes, its `HEALTHCHECK` included.
 pub fn services_building(
@@ -289,7 +309,7 @@ pub fn names_whole(text: &str, file: &str) -> bool {
 /// The Dockerfile a service builds, relative to the target root. Variables
 /// (`dockerfile: ${AD_DOCKERFILE}`) are resolved from the `.env` beside the Compose
 /// file, as `docker compose` does; an unresolvable one gives `None`.
-fn dockerfile_of(b: &ComposeBuild, env_files: &[EnvFile]) -> Option<String> {
+pub(super) fn dockerfile_of(b: &ComposeBuild, env_files: &[EnvFile]) -> Option<String> {
     let env = env_files.iter().find(|f| {
         parent_dir(&f.path) == b.dir && crate::inventory::classify::file_name(&f.path) == ".env"
     });

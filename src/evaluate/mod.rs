@@ -13,6 +13,7 @@ mod prefilter;
 pub mod probe;
 mod set_aside;
 pub mod structured;
+mod unshipped;
 
 use crate::doc::{parse_documents, DocFormat, Node};
 use crate::finding::{Evidence, Finding, Location, Outcome};
@@ -31,7 +32,7 @@ use crate::rules::{Check, Rule, RulePack, Stack};
 use file_index::{FileIndex, Group};
 use globset::{GlobSet, GlobSetBuilder};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -420,6 +421,8 @@ struct FileOutput {
     pulled_images: Vec<compose_builds::PulledImage>,
     /// Compose services other services wait on to complete, at their lines.
     one_shot_jobs: Vec<(String, u32)>,
+    /// Compose services other services wait on to report healthy, at their lines.
+    awaited_healthy: Vec<(String, u32)>,
     /// A product Dockerfile that declares a `HEALTHCHECK`.
     healthchecked_image: bool,
     /// A product Dockerfile's shipped base image (`FROM ghcr.io/acme/app:base`).
@@ -428,6 +431,10 @@ struct FileOutput {
     copied_into_image: Vec<String>,
     /// The text of a CI configuration, which may name the Dockerfiles it publishes.
     ci_text: Option<String>,
+    /// The Python distributions a requirements file lists.
+    requirements: Vec<String>,
+    /// The scripts a product Dockerfile's `ENTRYPOINT` and `CMD` run, by file name.
+    entry_scripts: Vec<String>,
 }
 
 /// What the walk learned about a file it decided to read.
@@ -601,6 +608,9 @@ fn visit_file(
     if router.builds_wanted && is_ci_config(path) {
         out.ci_text = Some(text.to_string());
     }
+    if !non_product && crate::inventory::vendored::lists_requirements(path) {
+        out.requirements = crate::inventory::vendored::requirement_names(path, text);
+    }
     if router.builds_wanted && is_compose_file(path) {
         let parsed;
         let compose_docs: &[Node] = match &docs {
@@ -616,12 +626,14 @@ fn visit_file(
         if !non_product {
             out.pulled_images = compose_builds::pulled_images(path, compose_docs);
             out.one_shot_jobs = compose_builds::one_shot_jobs(path, compose_docs);
+            out.awaited_healthy = compose_builds::awaited_healthy(path, compose_docs);
         }
     }
     if router.builds_wanted && !non_product && is_dockerfile(path) {
         out.healthchecked_image = crate::inventory::intent::declares_healthcheck(text);
         out.shipped_base_image = crate::inventory::dockerfile_stages::shipped_base_image(text);
         out.copied_into_image = crate::inventory::dockerfile_copies::copied_sources(path, text);
+        out.entry_scripts = crate::inventory::entrypoint::entry_scripts(text);
     }
     if router.drift && (drift_source || drift::aux_reads_wanted(path)) {
         collect_drift(path, text, docs, &mut out);
@@ -775,10 +787,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut owner_hints = Vec::new();
     let mut pulled_images = Vec::new();
     let mut one_shot_jobs: BTreeSet<(String, u32)> = BTreeSet::new();
+    let mut awaited_healthy: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
     let mut base_images: Vec<(String, String)> = Vec::new();
     let mut copied_into_images: BTreeSet<String> = BTreeSet::new();
     let mut ci_text = String::new();
+    let mut requirements: BTreeSet<String> = BTreeSet::new();
+    // Dockerfile → (its entry scripts by name, the repository files it copies).
+    let mut image_entries: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for (path, out) in walked.outputs {
         let FileOutput {
             inline_ignores: mut file_ignores,
@@ -799,15 +815,23 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             owner_hints: mut hints,
             pulled_images: mut pulled,
             one_shot_jobs: jobs,
+            awaited_healthy: awaited,
             healthchecked_image,
             shipped_base_image,
             copied_into_image,
             ci_text: ci_config,
+            requirements: listed,
+            entry_scripts,
         } = out;
+        requirements.extend(listed);
+        if !entry_scripts.is_empty() || !copied_into_image.is_empty() {
+            image_entries.insert(path.clone(), (entry_scripts, copied_into_image.clone()));
+        }
         copied_into_images.extend(copied_into_image);
         owner_hints.append(&mut hints);
         pulled_images.append(&mut pulled);
         one_shot_jobs.extend(jobs);
+        awaited_healthy.extend(awaited);
         if healthchecked_image {
             healthchecked_dockerfiles.insert(path.clone());
         }
@@ -956,12 +980,17 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // setups of folders declared for tests are no candidates of the rules that skip
     // development setups: a rule that looks for a directive in any file judges the
     // files that remain.
+    let vendored_folders = crate::inventory::vendored::folders(
+        walked.files.iter().map(|f| f.path.as_str()),
+        &requirements,
+    );
     let set_aside_configs = set_aside::configs(
         set_aside::Evidence {
             compose_mounts: &compose_mounts,
             kustomize_patches,
             development_folders: &development_folders,
             copied_into_images: &copied_into_images,
+            vendored_folders: vendored_folders.clone(),
         },
         walked.files.iter().map(|f| f.path.as_str()),
     );
@@ -1045,6 +1074,27 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut set_by_deployment = None;
     let mut set_aside =
         compose_builds::built_only_outside_deployments(&compose_builds, &env_files, &ci_text);
+    // Images nothing ships, and contributors' stacks that build a published image.
+    let ci_builds = unshipped::CiBuilds::new(&ci_text);
+    let deployed = compose_builds::deployment_dockerfiles(&compose_builds, &env_files);
+    let unshipped = unshipped::dockerfiles(
+        walked
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| is_dockerfile(p)),
+        &ci_builds,
+        &deployed,
+    )
+    .into_iter()
+    .chain(unshipped::compose_files_building_published(
+        &compose_builds,
+        &env_files,
+        &ci_builds,
+    ));
+    for (path, reason) in unshipped {
+        set_aside.entry(path).or_insert(reason);
+    }
     for (i, rule) in pack.rules.iter().enumerate() {
         let include_tests = match &rule.check {
             Check::Content(c) => c.include_tests,
@@ -1057,12 +1107,19 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         }
     }
     set_aside.extend(set_aside_configs);
-    inventory
-        .development_setups
-        .extend(set_aside.iter().map(|(path, reason)| DevelopmentSetup {
-            path: path.clone(),
-            reason,
-        }));
+    inventory.development_setups.extend(
+        set_aside
+            .iter()
+            .filter(|(_, reason)| **reason != set_aside::VENDORED)
+            .map(|(path, reason)| DevelopmentSetup {
+                path: path.clone(),
+                reason,
+            })
+            .chain(vendored_folders.iter().map(|folder| DevelopmentSetup {
+                path: format!("{folder}/"),
+                reason: set_aside::VENDORED,
+            })),
+    );
     inventory.development_setups.sort();
     let set_aside_files: BTreeSet<String> = set_aside.into_keys().collect();
     for (i, rule) in pack.rules.iter().enumerate() {
@@ -1103,6 +1160,24 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                                         .insert("healthcheck".to_string());
                                 }
                             }
+                            // A pulled own image CI builds from a known Dockerfile
+                            // (wanderer's `flomp/wanderer-db` from `db/`): what the
+                            // service sets is set for that Dockerfile's image.
+                            let dockerfiles: Vec<&str> = walked
+                                .files
+                                .iter()
+                                .map(|f| f.path.as_str())
+                                .filter(|p| is_dockerfile(p))
+                                .collect();
+                            for pulled in &own_pulled {
+                                let name = compose_builds::image_name(&pulled.image);
+                                if let Some(d) = ci_builds.dockerfile_of_image(&name, &dockerfiles)
+                                {
+                                    keys.entry(d.to_string())
+                                        .or_default()
+                                        .extend(pulled.keys.iter().cloned());
+                                }
+                            }
                             keys
                         });
                         let set_for_own_image = c
@@ -1119,6 +1194,23 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                             }) || (set_for_own_image
                                 && (sole_candidate
                                     || matches!(path, "Dockerfile" | "Containerfile")))
+                        });
+                    }
+                    if let Some(pattern) = &c.unless_entrypoint_matches {
+                        content::pass_where(&mut files, |dockerfile| {
+                            image_entries
+                                .get(dockerfile)
+                                .is_some_and(|(scripts, copied)| {
+                                    crate::inventory::entrypoint::entry_files(
+                                        dockerfile,
+                                        scripts,
+                                        copied,
+                                        walked.files.iter().map(|f| f.path.as_str()),
+                                    )
+                                    .iter()
+                                    .filter_map(|path| read_small(&options.root, path))
+                                    .any(|text| pattern.is_match(&text))
+                                })
                         });
                     }
                     if c.unless_own_image_healthcheck {
@@ -1155,6 +1247,11 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                     } else {
                         verdict
                     };
+                    let verdict = if c.unless_awaited_healthy {
+                        drop_where(verdict, |location| at(location, &awaited_healthy))
+                    } else {
+                        verdict
+                    };
                     if c.unless_one_shot_job {
                         drop_where(verdict, |location| at(location, &one_shot_jobs))
                     } else {
@@ -1187,6 +1284,19 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         env_matrix,
         inline_ignores: all_inline,
     })
+}
+
+/// A repository file the walk saw but no rule read (an image's entry script), when it
+/// is small enough to be a script: read once, here, for the one rule that asks.
+fn read_small(root: &std::path::Path, path: &str) -> Option<String> {
+    const MAX_SCRIPT_BYTES: u64 = 256 * 1024;
+    let full = root.join(path);
+    let meta = std::fs::symlink_metadata(&full).ok()?;
+    if !meta.is_file() || meta.len() > MAX_SCRIPT_BYTES {
+        return None;
+    }
+    let bytes = std::fs::read(full).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Drops the occurrences whose location satisfies `dropped`.

@@ -10,6 +10,11 @@ use crate::inventory::classify::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Why a file in a folder of vendored packages is set aside; the report lists the
+/// folder once, not each of its files.
+pub const VENDORED: &str =
+    "a copy of third-party packages the project lists as requirements (vendored)";
+
 /// What the walk gathered that decides which configuration files are set aside.
 pub struct Evidence<'a> {
     pub compose_mounts: &'a [ComposeMount],
@@ -17,6 +22,8 @@ pub struct Evidence<'a> {
     /// Folders whose README says they are for development or tests.
     pub development_folders: &'a [String],
     pub copied_into_images: &'a BTreeSet<String>,
+    /// Folders holding copies of the third-party packages the project requires.
+    pub vendored_folders: Vec<String>,
 }
 
 /// A file that may be set aside once every file is read: a container setup, a
@@ -41,12 +48,19 @@ pub fn configs<'a>(
             "a Kustomize patch, merged into the resources of its base",
         )
     }));
-    let in_development_folder = |path: &str| {
-        evidence.development_folders.iter().any(|folder| {
+    let under = |folders: &[String], path: &str| {
+        folders.iter().any(|folder| {
             path.strip_prefix(folder.as_str())
                 .is_some_and(|rest| rest.starts_with('/'))
         })
     };
+    let in_development_folder = |path: &str| under(evidence.development_folders, path);
+    out.extend(
+        files
+            .clone()
+            .filter(|path| under(&evidence.vendored_folders, path))
+            .map(|path| (path.to_string(), VENDORED)),
+    );
     out.extend(
         files
             .filter(|path| in_development_folder(path) && may_be_set_aside(path))
@@ -74,6 +88,7 @@ mod tests {
             "deploy/k8s-prod/deployment.yaml",
             "deploy/k8s/overlays/prod/ingress-patch.yaml",
             "backend/main.go",
+            "backend/lib/requests/adapters.py",
         ];
         let out = configs(
             Evidence {
@@ -81,6 +96,7 @@ mod tests {
                 kustomize_patches: vec!["deploy/k8s/overlays/prod/ingress-patch.yaml".into()],
                 development_folders: &folders,
                 copied_into_images: &copied,
+                vendored_folders: vec!["backend/lib".to_string()],
             },
             files.iter().copied(),
         );
@@ -88,6 +104,7 @@ mod tests {
         assert_eq!(
             paths,
             [
+                "backend/lib/requests/adapters.py",
                 "deploy/k8s/base/deployment.yaml",
                 "deploy/k8s/overlays/prod/ingress-patch.yaml"
             ]

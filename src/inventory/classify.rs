@@ -258,6 +258,25 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
     s.split(['-', '_', '.']).filter(|w| !w.is_empty())
 }
 
+/// A project document kept at the repository root: license, readme, security policy,
+/// contributing guide, changelog, notice (`LICENSE.txt`, `SECURITY.md`, `COPYING`).
+pub fn is_root_document(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or(&lower);
+    matches!(
+        stem,
+        "license"
+            | "licence"
+            | "copying"
+            | "readme"
+            | "security"
+            | "contributing"
+            | "changelog"
+            | "notice"
+    ) || stem.starts_with("license-")
+        || stem.starts_with("licence-")
+}
+
 /// A Compose file or a Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`,
 /// `Containerfile`, `docker-compose*.yml`, `compose*.yaml`, `podman-compose.yml`).
 pub fn is_container_setup_file(name: &str) -> bool {
@@ -268,7 +287,10 @@ pub fn is_container_setup_file(name: &str) -> bool {
             && (l.starts_with("docker-compose")
                 || l.starts_with("compose.")
                 || l.starts_with("compose-")
-                || l.starts_with("podman-compose")))
+                || l.starts_with("podman-compose")
+                // `picsur.docker-compose.yml`, `dev.docker-compose.yml`.
+                || l.contains(".docker-compose.")
+                || l.contains("-docker-compose.")))
 }
 
 /// A Dockerfile or Containerfile by name (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`).
@@ -563,6 +585,30 @@ mod tests {
     }
 
     #[test]
+    fn root_documents() {
+        for name in [
+            "LICENSE.txt",
+            "LICENSE",
+            "COPYING",
+            "README.md",
+            "SECURITY.md",
+            "LICENSE-MIT",
+        ] {
+            assert!(is_root_document(name), "{name}");
+        }
+        for name in ["notes.txt", "licenses.json", "readme-images"] {
+            assert!(!is_root_document(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn compose_files_named_for_their_project() {
+        assert!(is_compose_file("support/picsur.docker-compose.yml"));
+        assert!(is_compose_file("deploy/prod-docker-compose.yaml"));
+        assert!(!is_compose_file("docs/docker-compose-guide.md"));
+    }
+
+    #[test]
     fn development_setups() {
         for p in [
             "dev/docker-compose.yml",
@@ -592,6 +638,7 @@ mod tests {
             "docker/devenv/files/nginx.conf",
             "docker/gitpod/Dockerfile",
             "docker/dummy/oidc/Dockerfile",
+            "support/dev.docker-compose.yml",
         ] {
             assert!(is_development_setup(p), "{p}");
             assert!(is_non_production(p), "{p}");

@@ -5,12 +5,14 @@ pub mod classify;
 pub mod devstack;
 pub mod dockerfile_copies;
 pub mod dockerfile_stages;
+pub mod entrypoint;
 pub mod envfile;
 pub mod identity;
 pub mod ignorefiles;
 pub mod intent;
 pub mod kustomize;
 pub mod platform_checks;
+pub mod vendored;
 pub mod walk;
 
 use classify::{

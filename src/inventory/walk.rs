@@ -9,7 +9,7 @@
 //! marked as git-ignored. No folder is listed twice and no file is stat'ed by path:
 //! the size check uses the open file.
 
-use super::classify::{file_name, is_env_file_name};
+use super::classify::{file_name, is_env_file_name, is_root_document};
 use super::ignorefiles::IgnoreRules;
 use ignore::{WalkBuilder, WalkState};
 use std::borrow::Cow;
@@ -183,11 +183,14 @@ where
                 return false;
             }
             let keep = filter_rules.keep(e.path(), is_dir);
+            // An ignored env file is still read (is it committed? is it the production
+            // one?), and so is a root document an ignore rule catches by accident
+            // (`*.txt` ignoring a tracked `LICENSE.txt`): git keeps tracked files.
             if !keep
                 && e.file_type().is_some_and(|t| t.is_file())
-                && e.file_name()
-                    .to_str()
-                    .is_some_and(|n| is_env_file_name(file_name(n)))
+                && e.file_name().to_str().is_some_and(|n| {
+                    is_env_file_name(file_name(n)) || (e.depth() == 1 && is_root_document(n))
+                })
             {
                 env_sink
                     .lock()

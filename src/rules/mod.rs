@@ -164,6 +164,11 @@ pub struct ContentCheck {
     /// own (no `CMD` or `ENTRYPOINT` on its shipped chain, built on `scratch` or a bare OS
     /// image) passes: a build output or a shared stage is not a service.
     pub unless_no_process: bool,
+    /// With `scope = "each-file"` on Dockerfiles: an image passes when the script its
+    /// `ENTRYPOINT` or `CMD` runs, or a supervisord configuration it copies, matches this
+    /// (the entrypoint drops root with `exec gosu app "$@"`; supervisord starts the
+    /// programs as `user=app`).
+    pub unless_entrypoint_matches: Option<LazyRegex>,
     /// With `scope = "any-file"`: a selected file that a product Dockerfile copies into
     /// its image, and in which this does not match, is no candidate: it is the image's
     /// internal server, behind the operator's edge (an nginx that listens on plain HTTP).
@@ -271,6 +276,9 @@ pub struct StructuredCheck {
     /// A Compose service that another waits on to complete
     /// (`condition: service_completed_successfully`) is a one-shot job and passes.
     pub unless_one_shot_job: bool,
+    /// A Compose service another service waits on to report healthy
+    /// (`condition: service_healthy`) passes: its image brings the health check.
+    pub unless_awaited_healthy: bool,
 }
 
 /// A comparison on a probe fact (see docs/probe-facts.md for the names).

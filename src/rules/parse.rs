@@ -562,6 +562,13 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
             "`shipped_stages` applies only to `must = \"match\"`",
         );
     }
+    let unless_entrypoint_matches = restricted_regex(
+        src,
+        &mut f,
+        "unless_entrypoint_matches",
+        must == Some(ContentMust::MatchEachFile),
+        "`must = \"match\"` with `scope = \"each-file\"`",
+    );
     let unless_no_process = f.boolean(src, "unless_no_process").unwrap_or(false);
     if unless_no_process && must != Some(ContentMust::MatchEachFile) {
         src.error(
@@ -595,6 +602,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         unless_compose_sets,
         unless_own_image_healthcheck,
         unless_no_process,
+        unless_entrypoint_matches: unless_entrypoint_matches.flatten(),
         unless_in_image: unless_in_image.flatten(),
         unless: unless.flatten(),
         unless_guarded: unless_guarded.flatten(),
@@ -741,6 +749,7 @@ fn parse_structured_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<Structu
         .boolean(src, "unless_own_image_healthcheck")
         .unwrap_or(false);
     let unless_one_shot_job = f.boolean(src, "unless_one_shot_job").unwrap_or(false);
+    let unless_awaited_healthy = f.boolean(src, "unless_awaited_healthy").unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
     f.finish(src);
     if src.problems.len() > before {
@@ -749,6 +758,7 @@ fn parse_structured_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<Structu
     Some(StructuredCheck {
         unless_own_image_healthcheck,
         unless_one_shot_job,
+        unless_awaited_healthy,
         paths: paths?,
         exclude: exclude?,
         overlays: overlays?,

@@ -1,0 +1,354 @@
+//! Container setups the project ships nothing from. A reader asks which images reach a
+//! deployment before judging them: the container of a CI action (mathesar's
+//! `.github/actions/ansible/Dockerfile`) and the documentation site's image (wanderer's
+//! `docs/Dockerfile`) run no part of the product; when CI publishes the project's images
+//! from Dockerfiles it names, another Dockerfile that neither CI nor a deployment Compose
+//! file builds is a builder or a leftover (Gokapi's `build/Dockerfile`, wanderer's
+//! deprecated `search/Dockerfile`); and a Compose file in a subfolder that builds from
+//! source an image CI publishes is a contributor's stack: deployments pull the published
+//! image (papermerge's `docker/standard/docker-compose.yml`).
+
+use super::compose_builds::{dockerfile_of, names_whole, ComposeBuild};
+use crate::inventory::classify::{file_name, parent_dir};
+use crate::inventory::EnvFile;
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+/// Folders, as a Dockerfile's first path segment, that hold a documentation site.
+const DOCS_SITE_FOLDERS: &[&str] = &["docs", "doc", "documentation", "website"];
+
+/// Folders of CI systems: a Dockerfile there is the container of a CI action.
+const CI_FOLDERS: &[&str] = &[".github", ".gitea", ".forgejo", ".circleci"];
+
+/// Words in a Compose file's path that present it as a deployment, built from source or not.
+const DEPLOYMENT_WORDS: &[&str] = &[
+    "prod",
+    "production",
+    "deploy",
+    "deployment",
+    "release",
+    "selfhost",
+    "self-host",
+    "self-hosted",
+];
+
+/// A CI line that names its Dockerfile or build context through a variable: what CI
+/// builds cannot be read from the text, so no Dockerfile is judged unbuilt by it.
+static VARIABLE_BUILD_INPUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?im)(?:^[ \t]*-?[ \t]*(?:file|dockerfile|context)[ \t]*:[^\n]*\$|(?:^|\s)(?:-f|--file)[ \t=]+\S*\$)")
+        .expect("variable build input pattern compiles")
+});
+
+/// A CI step that pushes an image to a registry.
+static PUSHES_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[\w.-]+/build-push-action|[\w.-]+/bake-action|redhat-actions/push-image|\bdocker\s+(?:image\s+)?push\b|\bbuildx\s+build\b(?:[^\n]|\\\r?\n)*--push|\bbuildah\s+push\b|\bkaniko\b|\bplugin-docker-buildx\b|\bplugins/docker\b")
+        .expect("image push pattern compiles")
+});
+
+/// What CI configuration says about the images it builds.
+pub struct CiBuilds<'a> {
+    text: &'a str,
+    /// CI pushes images to a registry.
+    publishes: bool,
+    /// Every Dockerfile and build context CI names is written out, not a variable.
+    literal: bool,
+}
+
+impl<'a> CiBuilds<'a> {
+    pub fn new(text: &'a str) -> CiBuilds<'a> {
+        CiBuilds {
+            text,
+            publishes: PUSHES_IMAGE.is_match(text),
+            literal: !VARIABLE_BUILD_INPUT.is_match(text),
+        }
+    }
+
+    /// Whether CI names `dockerfile`: by its path, by a distinctive file name
+    /// (`Dockerfile.cli-tool`), or, for a plain `Dockerfile`, by its folder as a build
+    /// context (`docker buildx build db/ --push`, `context: ./web`).
+    pub fn names(&self, dockerfile: &str) -> bool {
+        let name = file_name(dockerfile);
+        if names_whole(self.text, dockerfile)
+            || (!name.eq_ignore_ascii_case("Dockerfile") && names_whole(self.text, name))
+        {
+            return true;
+        }
+        let dir = parent_dir(dockerfile);
+        !dir.is_empty() && name.eq_ignore_ascii_case("Dockerfile") && self.names_context(dir)
+    }
+
+    /// The Dockerfile among `dockerfiles` that CI builds the image `name` from: a line
+    /// that names the Dockerfile (or its folder) with the image's tag a few lines away
+    /// (`docker buildx build db/ -t flomp/wanderer-db:$VERSION --push`, or a
+    /// `build-push-action` step's `file:` and `tags:`). `None` unless exactly one does.
+    pub fn dockerfile_of_image<'d>(&self, name: &str, dockerfiles: &[&'d str]) -> Option<&'d str> {
+        let lines: Vec<&str> = self.text.lines().collect();
+        let tags_image = |line: &str| {
+            line.match_indices(name).any(|(at, _)| {
+                line[..at].ends_with('/')
+                    && !line[at + name.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            })
+        };
+        // The tag on the Dockerfile's own line first (a `docker build` command), then
+        // within a step's few lines (an action's `with:` block).
+        for window in [0, 6] {
+            let mut found = dockerfiles.iter().filter(|dockerfile| {
+                lines.iter().enumerate().any(|(i, line)| {
+                    CiBuilds {
+                        text: line,
+                        ..*self
+                    }
+                    .names(dockerfile)
+                        && lines[i.saturating_sub(window)..(i + window + 1).min(lines.len())]
+                            .iter()
+                            .any(|l| tags_image(l))
+                })
+            });
+            match (found.next(), found.next()) {
+                (Some(only), None) => return Some(only),
+                (Some(_), Some(_)) => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// A folder named as a build context: after `context`, or written as a path
+    /// (`./web`, `db/`) on a build line, so the `build` of `docker buildx build` is no
+    /// folder `build/`.
+    fn names_context(&self, dir: &str) -> bool {
+        self.text.lines().any(|line| {
+            let lower = line.to_ascii_lowercase();
+            let context_line = lower.contains("context");
+            (context_line || lower.contains("build"))
+                && line
+                    .split(|c: char| c.is_whitespace() || "\"'=,:".contains(c))
+                    .any(|token| {
+                        let written_as_path = token.starts_with("./") || token.ends_with('/');
+                        (context_line || written_as_path)
+                            && token.trim_start_matches("./").trim_end_matches('/') == dir
+                    })
+        })
+    }
+}
+
+/// The Dockerfiles among `dockerfiles` that ship no image, with the reason for each.
+/// `deployed` are the Dockerfiles a deployment Compose file builds.
+pub fn dockerfiles<'a>(
+    dockerfiles: impl Iterator<Item = &'a str>,
+    ci: &CiBuilds<'_>,
+    deployed: &BTreeSet<String>,
+) -> BTreeMap<String, &'static str> {
+    let dockerfiles: Vec<&str> = dockerfiles.collect();
+    let in_ci_folder = |path: &str| path.split('/').any(|segment| CI_FOLDERS.contains(&segment));
+    let in_docs_site = |path: &str| {
+        path.split_once('/')
+            .is_some_and(|(first, _)| DOCS_SITE_FOLDERS.contains(&first))
+    };
+    // Only when CI both publishes and names, literally, at least one of the product's
+    // Dockerfiles is the set it builds known.
+    let ci_builds_known = ci.publishes
+        && ci.literal
+        && dockerfiles
+            .iter()
+            .any(|d| !in_ci_folder(d) && !in_docs_site(d) && ci.names(d));
+    let mut out = BTreeMap::new();
+    for &path in &dockerfiles {
+        let reason = if in_ci_folder(path) {
+            "the container of a CI action: only CI runs it"
+        } else if in_docs_site(path) {
+            "the image of the documentation site, not of the product"
+        } else if ci_builds_known
+            && path != "Dockerfile"
+            && !deployed.contains(path)
+            && !ci.names(path)
+        {
+            "CI publishes the project's images from other Dockerfiles, and no deployment builds this one"
+        } else {
+            continue;
+        };
+        out.insert(path.to_string(), reason);
+    }
+    out
+}
+
+/// Compose files in a subfolder whose every building service builds, from source and
+/// without naming an image to pull, a Dockerfile CI publishes: contributors' stacks.
+pub fn compose_files_building_published(
+    builds: &[ComposeBuild],
+    env_files: &[EnvFile],
+    ci: &CiBuilds<'_>,
+) -> BTreeMap<String, &'static str> {
+    if !ci.publishes {
+        return BTreeMap::new();
+    }
+    let mut verdicts: BTreeMap<&str, bool> = BTreeMap::new();
+    for b in builds.iter().filter(|b| !b.development) {
+        let from_published_source =
+            !b.keys.contains("image") && dockerfile_of(b, env_files).is_some_and(|d| ci.names(&d));
+        let verdict = verdicts.entry(b.path.as_str()).or_insert(true);
+        *verdict &= from_published_source;
+    }
+    verdicts
+        .into_iter()
+        .filter(|(path, all)| {
+            let lower = path.to_ascii_lowercase();
+            *all && path.contains('/')
+                && !lower
+                    .split(['/', '.', '-', '_'])
+                    .any(|w| DEPLOYMENT_WORDS.contains(&w))
+                && !DEPLOYMENT_WORDS
+                    .iter()
+                    .any(|w| w.contains('-') && lower.contains(w))
+        })
+        .map(|(path, _)| {
+            (
+                path.to_string(),
+                "builds from source an image the project's CI publishes: a contributors' stack",
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WANDERER_CI: &str = "      - run: |\n          docker buildx build db/ --no-cache -t flomp/wanderer-db:$VERSION --push\n          docker buildx build web/ -t flomp/wanderer-web:$VERSION --push\n";
+
+    #[test]
+    fn names_paths_names_and_contexts() {
+        let ci = CiBuilds::new(WANDERER_CI);
+        assert!(ci.literal);
+        assert!(ci.names("db/Dockerfile"));
+        assert!(ci.names("web/Dockerfile"));
+        assert!(!ci.names("search/Dockerfile"));
+        // The `build` of `docker buildx build` is no build context `build/`.
+        assert!(!ci.names("build/Dockerfile"));
+        let dockerfiles = [
+            "Dockerfile",
+            "db/Dockerfile",
+            "web/Dockerfile",
+            "search/Dockerfile",
+        ];
+        assert_eq!(
+            ci.dockerfile_of_image("wanderer-db", &dockerfiles),
+            Some("db/Dockerfile")
+        );
+        assert_eq!(
+            ci.dockerfile_of_image("wanderer-web", &dockerfiles),
+            Some("web/Dockerfile")
+        );
+        assert_eq!(ci.dockerfile_of_image("wanderer", &dockerfiles), None);
+        let ci = CiBuilds::new("  file: docker/standard/Dockerfile\n  -f Dockerfile.cli-tool\n");
+        assert!(ci.names("docker/standard/Dockerfile"));
+        assert!(ci.names("Dockerfile.cli-tool"));
+        assert!(!ci.names("docker/oidc/Dockerfile"));
+        let ci = CiBuilds::new("  context: ./server\n");
+        assert!(ci.names("server/Dockerfile"));
+        assert!(!ci.names("server/worker/Dockerfile"));
+    }
+
+    #[test]
+    fn unshipped_dockerfiles() {
+        let ci = CiBuilds::new(WANDERER_CI);
+        let files = [
+            "Dockerfile",
+            "db/Dockerfile",
+            "web/Dockerfile",
+            "search/Dockerfile",
+            "compose-built/Dockerfile",
+            "docs/Dockerfile",
+            ".github/actions/ansible/Dockerfile",
+        ];
+        let deployed = BTreeSet::from(["compose-built/Dockerfile".to_string()]);
+        let out = dockerfiles(files.iter().copied(), &ci, &deployed);
+        let paths: Vec<&str> = out.keys().map(String::as_str).collect();
+        assert_eq!(
+            paths,
+            [
+                ".github/actions/ansible/Dockerfile",
+                "docs/Dockerfile",
+                "search/Dockerfile"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_ci_builds_keep_every_dockerfile() {
+        let files = ["db/Dockerfile", "search/Dockerfile"];
+        let none = BTreeSet::new();
+        // A variable build context: what CI builds is unknown.
+        let ci = CiBuilds::new(
+            "  uses: docker/build-push-action@v6\n  context: ${{ matrix.dir }}\n  context: db\n",
+        );
+        assert!(dockerfiles(files.iter().copied(), &ci, &none).is_empty());
+        // CI that publishes nothing says nothing about what ships.
+        let ci = CiBuilds::new("  run: docker buildx build db/ -t flomp/wanderer-db:$VERSION\n");
+        assert!(dockerfiles(files.iter().copied(), &ci, &none).is_empty());
+    }
+
+    fn build(path: &str, context: &str, dockerfile: &str, keys: &[&str]) -> ComposeBuild {
+        ComposeBuild {
+            path: path.to_string(),
+            line: 1,
+            dir: parent_dir(path).to_string(),
+            context: context.to_string(),
+            dockerfile: Some(dockerfile.to_string()),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            deprecated: false,
+            development: false,
+        }
+    }
+
+    #[test]
+    fn contributors_compose_files() {
+        let ci = CiBuilds::new(
+            "  uses: docker/build-push-action@v6\n  file: docker/standard/Dockerfile\n",
+        );
+        let builds = [
+            build(
+                "docker/standard/docker-compose.yml",
+                "../..",
+                "docker/standard/Dockerfile",
+                &["build", "ports"],
+            ),
+            // Names the image it builds: `docker compose pull` takes the published one.
+            build(
+                "docker/pull/docker-compose.yml",
+                "../..",
+                "docker/standard/Dockerfile",
+                &["build", "image"],
+            ),
+            // At the root, or named for production: presented as the deployment.
+            build(
+                "docker-compose.yml",
+                ".",
+                "docker/standard/Dockerfile",
+                &["build"],
+            ),
+            build(
+                "deploy/docker-compose.yml",
+                "..",
+                "docker/standard/Dockerfile",
+                &["build"],
+            ),
+            // Builds a Dockerfile CI does not publish.
+            build(
+                "docker/other/docker-compose.yml",
+                "../..",
+                "docker/other/Dockerfile",
+                &["build"],
+            ),
+        ];
+        let out = compose_files_building_published(&builds, &[], &ci);
+        let paths: Vec<&str> = out.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["docker/standard/docker-compose.yml"]);
+        let quiet = CiBuilds::new("  file: docker/standard/Dockerfile\n");
+        assert!(compose_files_building_published(&builds, &[], &quiet).is_empty());
+    }
+}

@@ -1,0 +1,151 @@
+//! The programs an image starts, as far as the repository holds them: the script its
+//! `ENTRYPOINT` or `CMD` runs (`./start.sh`, `/entrypoint.sh`) and the supervisord
+//! configuration it copies. What those files do (drop root with `gosu`, start programs
+//! as `user=app`) is part of the image, though no Dockerfile line says it.
+
+use crate::inventory::classify::{file_name, parent_dir};
+use crate::inventory::dockerfile_stages::shipped_chain_spans;
+
+/// Interpreters and init programs: the script they run is named after them.
+const LAUNCHERS: &[&str] = &[
+    "tini",
+    "dumb-init",
+    "sh",
+    "bash",
+    "ash",
+    "env",
+    "exec",
+    "python",
+    "python3",
+    "node",
+    "java",
+    "gunicorn",
+    "uvicorn",
+    "supervisord",
+    "s6-svscan",
+    "init",
+];
+
+/// The file names the last `ENTRYPOINT` and `CMD` of the shipped stages run that may be
+/// scripts from the repository: `*.sh`, or names with `entrypoint`, `start`, `run`.
+pub fn entry_scripts(text: &str) -> Vec<String> {
+    let shipped: String = shipped_chain_spans(text)
+        .into_iter()
+        .filter_map(|span| text.get(span))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut last = [None, None];
+    for line in shipped.lines() {
+        let line = line.trim_start();
+        let Some((instruction, rest)) = line.split_once(char::is_whitespace) else {
+            continue;
+        };
+        if instruction.eq_ignore_ascii_case("ENTRYPOINT") {
+            last[0] = Some(rest);
+        } else if instruction.eq_ignore_ascii_case("CMD") {
+            last[1] = Some(rest);
+        }
+    }
+    let mut out: Vec<String> = last
+        .into_iter()
+        .flatten()
+        .flat_map(|args| args.split(|c: char| c.is_whitespace() || "[]\",".contains(c)))
+        .map(|word| word.rsplit('/').next().unwrap_or(word))
+        .filter(|name| {
+            let lower = name.to_ascii_lowercase();
+            !name.is_empty()
+                && !LAUNCHERS.contains(&lower.as_str())
+                && (lower.ends_with(".sh")
+                    || lower.contains("entrypoint")
+                    || ["start", "run", "launch", "boot"]
+                        .iter()
+                        .any(|p| lower.starts_with(p)))
+        })
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The repository files that hold what the image at `dockerfile` starts: its entry
+/// scripts (the shallowest file of that name in the Dockerfile's folder), and the
+/// supervisord configurations it copies.
+pub fn entry_files<'a>(
+    dockerfile: &str,
+    scripts: &[String],
+    copied: &[String],
+    files: impl Iterator<Item = &'a str> + Clone,
+) -> Vec<String> {
+    let dir = parent_dir(dockerfile);
+    let inside = |path: &str| {
+        dir.is_empty()
+            || path
+                .strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let mut out = Vec::new();
+    for script in scripts {
+        let shallowest = files
+            .clone()
+            .filter(|path| file_name(path) == script && inside(path))
+            .min_by_key(|path| (path.matches('/').count(), path.to_string()));
+        out.extend(shallowest.map(str::to_string));
+    }
+    out.extend(
+        copied
+            .iter()
+            .filter(|path| file_name(path).to_ascii_lowercase().contains("supervisor"))
+            .filter(|path| files.clone().any(|f| f == path.as_str()))
+            .cloned(),
+    );
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_of_the_shipped_stage() {
+        let text = "FROM node AS build\nCMD [\"./build.sh\"]\nFROM python:3.12\nCOPY . /app\nENTRYPOINT [ \"./start.sh\" ]\nCMD [ \"python\", \"Tautulli.py\" ]\n";
+        assert_eq!(entry_scripts(text), ["start.sh"]);
+        let text = "FROM alpine\nENTRYPOINT [\"/sbin/tini\", \"--\", \"/docker-entrypoint\"]\nCMD run-server --port 80\n";
+        assert_eq!(entry_scripts(text), ["docker-entrypoint", "run-server"]);
+        assert!(
+            entry_scripts("FROM alpine\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n").is_empty()
+        );
+    }
+
+    #[test]
+    fn files_in_the_build_folder() {
+        let files = [
+            "start.sh",
+            "contrib/start.sh",
+            "docker/app/entrypoint.sh",
+            "docker/other/entrypoint.sh",
+            "docker/app/supervisord.conf",
+        ];
+        let scripts = vec!["start.sh".to_string()];
+        assert_eq!(
+            entry_files("Dockerfile", &scripts, &[], files.iter().copied()),
+            ["start.sh"]
+        );
+        let scripts = vec!["entrypoint.sh".to_string()];
+        let copied = vec![
+            "docker/app/supervisord.conf".to_string(),
+            "docker/app/missing-supervisor.conf".to_string(),
+        ];
+        assert_eq!(
+            entry_files(
+                "docker/app/Dockerfile",
+                &scripts,
+                &copied,
+                files.iter().copied()
+            ),
+            ["docker/app/entrypoint.sh", "docker/app/supervisord.conf"]
+        );
+    }
+}
