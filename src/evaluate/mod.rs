@@ -1077,7 +1077,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // Images nothing ships, and contributors' stacks that build a published image.
     let ci_builds = unshipped::CiBuilds::new(&ci_text);
     let deployed = compose_builds::deployment_dockerfiles(&compose_builds, &env_files);
-    let unshipped = unshipped::dockerfiles(
+    let unshipped_images = unshipped::dockerfiles(
         walked
             .files
             .iter()
@@ -1085,13 +1085,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             .filter(|p| is_dockerfile(p)),
         &ci_builds,
         &deployed,
-    )
-    .into_iter()
-    .chain(unshipped::compose_files_building_published(
-        &compose_builds,
-        &env_files,
-        &ci_builds,
-    ));
+    );
+    let docs_site_setups = unshipped::docs_site_setups(
+        &unshipped_images,
+        walked.files.iter().map(|f| f.path.as_str()),
+    );
+    let unshipped = unshipped_images.into_iter().chain(docs_site_setups).chain(
+        unshipped::compose_files_building_published(&compose_builds, &env_files, &ci_builds),
+    );
     for (path, reason) in unshipped {
         set_aside.entry(path).or_insert(reason);
     }

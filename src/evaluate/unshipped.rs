@@ -9,7 +9,7 @@
 //! image (papermerge's `docker/standard/docker-compose.yml`).
 
 use super::compose_builds::{dockerfile_of, names_whole, ComposeBuild};
-use crate::inventory::classify::{file_name, parent_dir};
+use crate::inventory::classify::{file_name, is_dockerfile, parent_dir};
 use crate::inventory::EnvFile;
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -161,7 +161,7 @@ pub fn dockerfiles<'a>(
         let reason = if in_ci_folder(path) {
             "the container of a CI action: only CI runs it"
         } else if in_docs_site(path) {
-            "the image of the documentation site, not of the product"
+            DOCS_SITE_IMAGE
         } else if ci_builds_known
             && path != "Dockerfile"
             && !deployed.contains(path)
@@ -175,6 +175,35 @@ pub fn dockerfiles<'a>(
     }
     out
 }
+
+/// Why a file beside the documentation site's image is set aside.
+const DOCS_SITE_SETUP: &str = "beside the documentation site's image: the site's own setup";
+
+/// The Compose files, proxy configurations and env files in the folder of a
+/// documentation-site image (rybbit's `docs/docker-compose.yml` and `docs/Caddyfile`,
+/// which serve the docs site): the site's own setup. Only the folder itself: an example
+/// configuration deeper in `docs/` may well be the documented deployment.
+pub fn docs_site_setups<'a>(
+    unshipped: &BTreeMap<String, &'static str>,
+    files: impl Iterator<Item = &'a str>,
+) -> BTreeMap<String, &'static str> {
+    let folders: BTreeSet<&str> = unshipped
+        .iter()
+        .filter(|(_, reason)| **reason == DOCS_SITE_IMAGE)
+        .map(|(path, _)| parent_dir(path))
+        .collect();
+    files
+        .filter(|path| {
+            folders.contains(parent_dir(path))
+                && !is_dockerfile(path)
+                && super::set_aside::may_be_set_aside(path)
+        })
+        .map(|path| (path.to_string(), DOCS_SITE_SETUP))
+        .collect()
+}
+
+/// Why a documentation-site image is set aside.
+const DOCS_SITE_IMAGE: &str = "the image of the documentation site, not of the product";
 
 /// Compose files in a subfolder whose every building service builds, from source and
 /// without naming an image to pull, a Dockerfile CI publishes: contributors' stacks.
@@ -276,6 +305,16 @@ mod tests {
                 "search/Dockerfile"
             ]
         );
+        let beside = [
+            "docs/docker-compose.yml",
+            "docs/Caddyfile",
+            "docs/package.json",
+            "docs/examples/nginx.conf",
+            "docker-compose.yml",
+        ];
+        let setups = docs_site_setups(&out, beside.iter().copied());
+        let paths: Vec<&str> = setups.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["docs/Caddyfile", "docs/docker-compose.yml"]);
     }
 
     #[test]

@@ -24,7 +24,9 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \bnot\s+(?:to\s+be\s+)?used\s+for\s+(?:your\s+|personal\s+|real\s+|production\s+)?deployments?\b
         | \bfor\s+internal\s+testing\b
         | \bused\s+internall?y\s+(?:by\s+(?:[\w.-]+\s+){1,3}?)?(?:to\s+test|for\s+test(?:ing|s)?)\b
-        | \bnot\s+(?:intended|meant|designed)\s+(?:for|to\s+be\s+used\s+by)\s+end[\s-]users\b",
+        | \bnot\s+(?:intended|meant|designed)\s+(?:for|to\s+be\s+used\s+by)\s+end[\s-]users\b
+        | \bfor\s+testing\s+(?:your|the|a)\s+(?:current\s+|local\s+)?(?:branch|changes|code|build)\b
+        | ^\s*(?:docker-)?compose[.-](?:dev|development|local|test)\.ya?ml\s*$",
     )
     .expect("development header pattern compiles")
 });
@@ -138,6 +140,7 @@ mod tests {
         assert!(readme("# k8s deploy\nThis folder is used internaly by hanko to test hanko in a kubernetes setup using\n[skaffold](https://skaffold.dev/).\n\nWhile this is a tailored setup you can use these yamls as a base.\n"));
         assert!(readme("Kubernetes manifests\n====================\n\nThese manifests are for testing purposes only.\n"));
         assert!(readme("# Local cluster\n\nNot meant for production.\n"));
+        assert!(readme("# Introduction\n\nThis dockerfile is used to build a stash docker container using the current source code. This is ideal for testing your current branch in docker.\n"));
         // Only the first paragraph speaks for the folder.
         assert!(!readme("# Deploy\n\nProduction manifests for the service.\n\nThe `dev/` overlay is for development only.\n"));
         assert!(!readme("# Deploy\n\nRun `kubectl apply -k .` to deploy.\n"));
@@ -179,6 +182,8 @@ mod tests {
             "# Local development stack:\n#   docker compose up\nservices: {}\n",
             "# Builds third-party libraries for the main image.\n# Not intended for end-users or runtime execution.\nFROM debian:bookworm\n",
             "###\n### ~ Monica dev Dockerfile\n###\n### This file is used for dev purpose.\n###\nFROM node:22 AS yarn\n",
+            // The file names itself as the development variant.
+            "# docker-compose.dev.yml\nversion: '3'\nservices: {}\n",
         ] {
             assert!(dev(text), "{text}");
         }
@@ -193,6 +198,7 @@ mod tests {
             "# Ready for production; see docs/deploy.md\nservices: {}\n",
             "# For development, use docker-compose.override.yml (loaded automatically).\nservices: {}\n",
             "# For local development, see CONTRIBUTING.md\nservices: {}\n",
+            "# docker-compose.yml\n# Copy it next to your .env, or use docker-compose.dev.yml for development.\nservices: {}\n",
             "# Used for deployments of the demo site and of customer instances\nservices: {}\n",
             "",
             "FROM scratch\n",
