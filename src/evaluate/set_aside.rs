@@ -67,7 +67,7 @@ pub fn configs<'a>(
             .map(|path| {
                 (
                     path.to_string(),
-                    "the README of its folder says the folder is for development or tests",
+                    "the README of its folder says the folder is for development or tests, or retired",
                 )
             }),
     );

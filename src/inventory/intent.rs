@@ -50,8 +50,22 @@ pub fn header_declares_development(text: &str) -> bool {
     !header.is_empty() && DEVELOPMENT_ONLY.is_match(&header)
 }
 
+/// A setup its folder's README retires: "It is not developed anymore … what is kept
+/// here is the historical setup" (wekan's `docs/Databases/ToroDB/`).
+static RETIRED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \bnot\s+(?:developed|maintained|supported)\s+any\s?more\b
+        | \bno\s+longer\s+(?:developed|maintained|supported)\b
+        | \bhistorical\s+(?:setup|configuration|reference)\b
+        | \bkept\s+(?:here\s+)?(?:only\s+)?for\s+(?:history|reference|historical\s+reasons)\b
+        | \bthis\s+(?:setup|folder|directory)\s+is\s+(?:deprecated|obsolete|unmaintained)\b",
+    )
+    .expect("retired setup pattern compiles")
+});
+
 /// Whether a folder's README says, in its title and first paragraph, that what the
-/// folder holds is for development or tests: hanko's `deploy/k8s/README.md` opens with
+/// folder holds is for development or tests, or is retired and kept only for history: hanko's `deploy/k8s/README.md` opens with
 /// "This folder is used internaly by hanko to test hanko in a kubernetes setup".
 /// Later paragraphs are not read: they often contrast the folder with something else.
 pub fn readme_declares_development(text: &str) -> bool {
@@ -77,7 +91,7 @@ pub fn readme_declares_development(text: &str) -> bool {
         intro.push_str(line);
         intro.push(' ');
     }
-    DEVELOPMENT_ONLY.is_match(&intro)
+    DEVELOPMENT_ONLY.is_match(&intro) || RETIRED.is_match(&intro)
 }
 
 /// Official language and build-tool images: without a command of its own, an image on
@@ -140,6 +154,10 @@ mod tests {
         assert!(readme("# k8s deploy\nThis folder is used internaly by hanko to test hanko in a kubernetes setup using\n[skaffold](https://skaffold.dev/).\n\nWhile this is a tailored setup you can use these yamls as a base.\n"));
         assert!(readme("Kubernetes manifests\n====================\n\nThese manifests are for testing purposes only.\n"));
         assert!(readme("# Local cluster\n\nNot meant for production.\n"));
+        assert!(readme("# ToroDB\n\nToroDB was a MongoDB proxy that stored the data in PostgreSQL or MySQL, written\nin Java. **It is not developed anymore**, and WeKan does not run on it — what is\nkept here is the historical setup and the note about what to use instead.\n"));
+        assert!(!readme(
+            "# Storage\n\nThe old S3 driver is no longer needed: use the new one.\n"
+        ));
         assert!(readme("# Introduction\n\nThis dockerfile is used to build a stash docker container using the current source code. This is ideal for testing your current branch in docker.\n"));
         // Only the first paragraph speaks for the folder.
         assert!(!readme("# Deploy\n\nProduction manifests for the service.\n\nThe `dev/` overlay is for development only.\n"));
