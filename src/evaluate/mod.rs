@@ -1077,15 +1077,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // Images nothing ships, and contributors' stacks that build a published image.
     let ci_builds = unshipped::CiBuilds::new(&ci_text);
     let deployed = compose_builds::deployment_dockerfiles(&compose_builds, &env_files);
-    let unshipped_images = unshipped::dockerfiles(
-        walked
-            .files
-            .iter()
-            .map(|f| f.path.as_str())
-            .filter(|p| is_dockerfile(p)),
-        &ci_builds,
-        &deployed,
-    );
+    let dockerfiles: Vec<&str> = walked
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| is_dockerfile(p))
+        .collect();
+    let unshipped_images =
+        unshipped::dockerfiles(dockerfiles.iter().copied(), &ci_builds, &deployed);
     let docs_site_setups = unshipped::docs_site_setups(
         &unshipped_images,
         walked.files.iter().map(|f| f.path.as_str()),
@@ -1164,12 +1163,6 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                             // A pulled own image CI builds from a known Dockerfile
                             // (wanderer's `flomp/wanderer-db` from `db/`): what the
                             // service sets is set for that Dockerfile's image.
-                            let dockerfiles: Vec<&str> = walked
-                                .files
-                                .iter()
-                                .map(|f| f.path.as_str())
-                                .filter(|p| is_dockerfile(p))
-                                .collect();
                             for pulled in &own_pulled {
                                 let name = compose_builds::image_name(&pulled.image);
                                 if let Some(d) = ci_builds.dockerfile_of_image(&name, &dockerfiles)
@@ -1287,8 +1280,10 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     })
 }
 
-/// A repository file the walk saw but no rule read (an image's entry script), when it
-/// is small enough to be a script: read once, here, for the one rule that asks.
+/// An image's entry script or supervisord configuration, when it is small enough to be
+/// one. Which files those are is known only once every Dockerfile is read, so they are
+/// read here, after the walk, and only for the images DKR001 would otherwise report; a
+/// script that another rule's paths select (`**/*.sh`) was also read by the walk.
 fn read_small(root: &std::path::Path, path: &str) -> Option<String> {
     const MAX_SCRIPT_BYTES: u64 = 256 * 1024;
     let full = root.join(path);

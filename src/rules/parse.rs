@@ -1245,6 +1245,16 @@ mod tests {
         );
 
         let text = format!(
+            "{HEAD}[rule.content]\npaths = [\"x\"]\npattern = \"a\"\nmust = \"not-match\"\nunless_entrypoint_matches = \"gosu\"\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter().any(|(l, _, m)| *l == 12
+                && m.contains("`unless_entrypoint_matches` applies only")),
+            "{p:?}"
+        );
+
+        let text = format!(
             "{HEAD}opt_in = \"yes\"\n[rule.content]\npaths = [\"x\"]\npattern = \"a\"\nmust = \"not-match\"\nunless_compose_sets = [\"healthcheck\"]\n"
         );
         let p = problems(&text);
