@@ -156,11 +156,13 @@ pub fn is_test_or_vendored(path: &str) -> bool {
     if parts.len() >= 3 {
         let ext = parts[parts.len() - 1];
         let marker = parts[parts.len() - 2];
-        if JS_EXTS.contains(&ext) && matches!(marker, "test" | "spec" | "e2e") {
+        if JS_EXTS.contains(&ext) && matches!(marker, "test" | "spec" | "e2e" | "mock" | "mocks") {
             return true;
         }
     }
-    false
+    // A module of test doubles beside the code it stands in for (logto's connector
+    // `src/mock.ts`, with a throwaway key for the unit tests).
+    matches!(parts.as_slice(), ["mock" | "mocks", ext] if JS_EXTS.contains(ext))
 }
 
 /// A folder named for tests in compound form: `e2e_tests/`, `integration-tests/`,
@@ -186,6 +188,9 @@ const DEV_FOLDER_WORDS: &[&str] = &[
     // penpot's `docker/devenv/`, a contributor workspace such as `docker/gitpod/`.
     "devenv",
     "gitpod",
+    // Local development environments: DDEV's `.ddev/` (passbolt), Lando's `.lando/`.
+    "ddev",
+    "lando",
     "local",
     "test",
     "tests",
@@ -318,7 +323,7 @@ pub fn is_container_setup(path: &str) -> bool {
 
 /// A Compose file: a container setup ([`is_container_setup`]) that is not a Dockerfile.
 /// Whether a path is CI or release configuration that may build and publish images:
-/// GitHub workflows and actions, GitLab CI, CircleCI, Azure Pipelines, Woodpecker,
+/// GitHub workflows and actions, GitLab CI (with its included files), Depot CI, CircleCI, Azure Pipelines, Woodpecker,
 /// Buildkite, Drone, Bitbucket Pipelines, Jenkins, GoReleaser.
 pub fn is_ci_config(path: &str) -> bool {
     let path = path.trim_start_matches("./");
@@ -327,6 +332,10 @@ pub fn is_ci_config(path: &str) -> bool {
         && (path.starts_with(".github/workflows/")
             || path.starts_with(".woodpecker/")
             || path.starts_with(".buildkite/")
+            // GitLab's `include:` files and Depot CI's GitHub-style workflows.
+            || path.starts_with(".gitlab-ci/")
+            || path.starts_with(".gitlab/ci/")
+            || path.starts_with(".depot/workflows/")
             || (path.starts_with(".github/actions/") && file_name(path).starts_with("action."))))
         || matches!(
             path,
@@ -399,7 +408,13 @@ pub fn is_setup_config(path: &str) -> bool {
 /// Whether a path is not evidence about the deployed product for rules and stack
 /// detectors: test, vendored or generated code ([`is_test_or_vendored`]) or a
 /// development, test or demo container setup ([`is_development_setup`]).
+/// CI configuration is always evidence: a folder named for the tests it runs
+/// (`.gitlab-ci/jobs/php_unit_tests/`) describes the pipeline, not test code.
 pub fn is_non_production(path: &str) -> bool {
+    !is_ci_config(path) && is_non_production_code_or_setup(path)
+}
+
+fn is_non_production_code_or_setup(path: &str) -> bool {
     is_test_or_vendored(path) || is_development_setup(path) || is_development_config(path)
 }
 
@@ -552,12 +567,15 @@ mod tests {
             ".examples/docker-compose-mtls/certs/server/server.key",
             "e2e/login.ts",
             "frontend/cypress/support/commands.js",
+            "packages/connectors/connector-alipay-web/src/mock.ts",
+            "src/api/client.mock.ts",
         ] {
             assert!(is_test_or_vendored(p), "{p}");
         }
         for p in [
             "app/main.py",
             "src/contest.ts",
+            "src/mockingbird.ts",
             "latest/app.py",
             "Dockerfile",
         ] {
@@ -620,6 +638,8 @@ mod tests {
             "local-dev/compose.yaml",
             "demo/docker-compose.yml",
             ".devcontainer/Dockerfile",
+            ".ddev/web-build/Dockerfile.ddev-cron",
+            ".ddev/docker-compose.openldap.yaml",
             "docker-compose.dev.yml",
             "compose.ci-test.yaml",
             "docker/compose/docker-compose.devcontainer.sqlite.yml",
@@ -679,6 +699,27 @@ mod tests {
         }
         for p in ["apps/web/package.json", "package.json", "docs.py"] {
             assert!(!is_stack_evidence_excluded(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn ci_configurations() {
+        for p in [
+            ".github/workflows/ci.yml",
+            ".gitlab-ci.yml",
+            ".gitlab-ci/jobs/php_unit_tests/sequential/php_unit_tests.yml",
+            ".gitlab/ci/test.yml",
+            ".depot/workflows/job_go.yaml",
+            ".woodpecker/build.yaml",
+        ] {
+            assert!(is_ci_config(p), "{p}");
+        }
+        for p in [
+            "ci/config.yml",
+            ".github/dependabot.yml",
+            "docs/.gitlab-ci.md",
+        ] {
+            assert!(!is_ci_config(p), "{p}");
         }
     }
 }

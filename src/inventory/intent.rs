@@ -19,8 +19,10 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:local\s+)?dev(?:elopment)?\s+(?:environment|setup|stack)\s+(?:only|for\s+(?:contributors|developers))\b
         | \blocal\s+development\s+(?:stack|setup|environment)\b
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
-        | \bdo\s+not\s+use\s+(?:this\s+|it\s+)?(?:file\s+)?in\s+production\b
-        | \bnot\s+for\s+production\b
+        | \b(?:do\s+not|don'?t)\s+use\s+(?:this\s+|it\s+)?(?:file\s+)?in\s+prod(?:uction)?\b
+        | \bnot\s+for\s+prod(?:uction)?\b
+        | \bnot\s+the\s+(?:published|production|official|released)\s+(?:[\w./:-]+\s+)?image\b
+        | \bfor\s+demo(?:nstration)?\s+(?:purposes?\s+)?only\b
         | \bnot\s+(?:to\s+be\s+)?used\s+for\s+(?:your\s+|personal\s+|real\s+|production\s+)?deployments?\b
         | \bfor\s+internal\s+testing\b
         | \bused\s+internall?y\s+(?:by\s+(?:[\w.-]+\s+){1,3}?)?(?:to\s+test|for\s+test(?:ing|s)?)\b
@@ -202,6 +204,9 @@ mod tests {
             "###\n### ~ Monica dev Dockerfile\n###\n### This file is used for dev purpose.\n###\nFROM node:22 AS yarn\n",
             // The file names itself as the development variant.
             "# docker-compose.dev.yml\nversion: '3'\nservices: {}\n",
+            "# DEVELOPMENT image — builds this monorepo from source.\n#\n# This is NOT the published evershop/evershop image. That one is built from\n# docker/Dockerfile.\nFROM node:20\n",
+            // logto's demo stack.
+            "# This compose file is for demonstration only, do not use in prod.\nservices: {}\n",
         ] {
             assert!(dev(text), "{text}");
         }
@@ -218,6 +223,7 @@ mod tests {
             "# For local development, see CONTRIBUTING.md\nservices: {}\n",
             "# docker-compose.yml\n# Copy it next to your .env, or use docker-compose.dev.yml for development.\nservices: {}\n",
             "# Used for deployments of the demo site and of customer instances\nservices: {}\n",
+            "# The published image. For a development image, see Dockerfile.dev.\nFROM node:20\n",
             "",
             "FROM scratch\n",
         ] {
