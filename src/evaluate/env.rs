@@ -279,12 +279,15 @@ fn selected<'a>(check: &EnvCheck, file: &'a EnvFile) -> Vec<&'a EnvEntry> {
 
 /// `defaults_files`: production env files committed as defaults with no secret in them
 /// (see `evaluate::scan`); the real environment layers the rest over them.
+/// `layered_files`: those committed beside a git-ignored `.env.local`, which each
+/// deployment writes over them.
 pub fn evaluate(
     rule: &Rule,
     check: &EnvCheck,
     files: &[EnvFile],
     units: &[EnvUnit],
     defaults_files: &BTreeSet<String>,
+    layered_files: &BTreeSet<String>,
 ) -> Verdict {
     let mut occurrences = Vec::new();
     let mut checked = 0usize;
@@ -349,6 +352,14 @@ pub fn evaluate(
             }
             cond => {
                 checked += 1;
+                // An empty or placeholder value in a committed defaults file (Symfony's
+                // `.env` beside a git-ignored `.env.local`) marks an optional feature as
+                // off until a deployment sets it over the file: it is not production's value.
+                if matches!(cond, EnvCondition::Empty | EnvCondition::Placeholder)
+                    && layered_files.contains(&target.path)
+                {
+                    continue;
+                }
                 for e in entries {
                     if let Some((message, evidence)) = judge(cond, e) {
                         occurrences.push(Occurrence {

@@ -929,12 +929,12 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // Nor is a committed `.env` beside a git-ignored `.env.local` (the dotenv convention
     // of Symfony, Next.js, Vite…): it is the documented defaults file, committed on
     // purpose, and each deployment sets its own values over it.
-    not_secret_env_files.extend(
-        env_files
-            .iter()
-            .filter(|f| !is_forced(f) && walked.env_defaults_files.contains(&f.path))
-            .map(|f| f.path.clone()),
-    );
+    let layered_env_files: BTreeSet<String> = env_files
+        .iter()
+        .filter(|f| !is_forced(f) && walked.env_defaults_files.contains(&f.path))
+        .map(|f| f.path.clone())
+        .collect();
+    not_secret_env_files.extend(layered_env_files.iter().cloned());
     env_files.retain(|f| !not_app_env_files.contains(&f.path));
     let units = env_units(&env_files, &walked.files, forced_env_file);
     inventory.env_files = env_file_roles(&env_files, &units);
@@ -1137,7 +1137,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                     matching.retain(|f| !not_secret_env_files.contains(&f.path));
                     file::evaluate(rule, c, matching, &walked.symlinks)
                 }
-                Check::Env(c) => env::evaluate(rule, c, &env_files, &units, &not_secret_env_files),
+                Check::Env(c) => env::evaluate(
+                    rule,
+                    c,
+                    &env_files,
+                    &units,
+                    &not_secret_env_files,
+                    &layered_env_files,
+                ),
                 Check::Content(c) => {
                     let mut files = std::mem::take(&mut content_results[i]);
                     if !c.unless_compose_sets.is_empty() {

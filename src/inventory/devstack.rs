@@ -17,6 +17,9 @@ pub enum DeveloperStack {
     SourceMount,
     /// An image from a development channel (`:dev`, `:develop`, `:nightly`…).
     DevelopmentImage,
+    /// A service builds the development stage of its Dockerfile (`target: dev`), while
+    /// the published image is built from another stage (astuto's `target: prod`).
+    DevelopmentTarget,
     /// Only databases, caches, queues and their admin consoles: the dependencies a
     /// developer starts next to the code.
     BackingServicesOnly,
@@ -39,6 +42,9 @@ impl DeveloperStack {
             DeveloperStack::SourceMount => "the source tree is bind-mounted into a service",
             DeveloperStack::DevelopmentImage => {
                 "a service runs a development-channel image (:dev, :nightly…)"
+            }
+            DeveloperStack::DevelopmentTarget => {
+                "a service builds the development stage of its Dockerfile (target: dev)"
             }
             DeveloperStack::BackingServicesOnly => {
                 "only databases, caches and queues, nothing built"
@@ -161,6 +167,17 @@ fn mounts_source(service: &Node) -> bool {
 }
 
 /// What a service builds: its build context and Dockerfile, as one comparable text.
+fn builds_development_target(service: &Node) -> bool {
+    scalar_text(service.get("build").and_then(|b| b.get("target"))).is_some_and(|target| {
+        target.to_ascii_lowercase().split(['-', '_']).any(|w| {
+            matches!(
+                w,
+                "dev" | "devel" | "develop" | "development" | "debug" | "test" | "testing"
+            )
+        })
+    })
+}
+
 fn build_signature(service: &Node) -> Option<String> {
     let build = service.get("build")?;
     match &build.value {
@@ -205,6 +222,9 @@ pub fn developer_stack(docs: &[Node]) -> Option<DeveloperStack> {
     if images.iter().flatten().any(|i| DEVELOPMENT_TAG.is_match(i)) {
         return Some(DeveloperStack::DevelopmentImage);
     }
+    if services.iter().any(|s| builds_development_target(s)) {
+        return Some(DeveloperStack::DevelopmentTarget);
+    }
     if services
         .iter()
         .any(|s| runs_test_environment(s) || mounts_development_config(s))
@@ -246,6 +266,7 @@ mod tests {
             ("services:\n  app:\n    build: .\n    volumes:\n      - type: bind\n        source: .\n        target: /app\n", SourceMount),
             ("services:\n  backend:\n    image: ghcr.io/acme/app/backend:develop\n  db:\n    image: postgres:15\n", DevelopmentImage),
             ("services:\n  app:\n    image: acme:dev\n    build: .\n", DevelopmentImage),
+            ("services:\n  web:\n    build:\n      context: .\n      target: dev\n  db:\n    image: postgres:14.5\n", DevelopmentTarget),
             ("services:\n  db:\n    image: postgres:16.3\n    restart: always\n  cache:\n    image: docker.io/bitnami/redis:7.2\n", BackingServicesOnly),
             ("services:\n  mongodb:\n    image: mongo\n  ui:\n    image: mongo-express\n    restart: always\n", BackingServicesOnly),
             ("services:\n  postal:\n    image: ${POSTAL_IMAGE}\n    environment:\n      RAILS_ENVIRONMENT: test\n  mariadb:\n    image: mariadb\n", TestEnvironment),
@@ -268,6 +289,8 @@ mod tests {
             "services:\n  app:\n    image: acme/devtools-api:2.0\n",
             "services:\n  app:\n    image: acme/app:2.0\n    environment:\n      NODE_ENV: production\n      RAILS_ENV: ${RAILS_ENV:-production}\n      TEST_MODE: test\n",
             "services:\n  web:\n    image: nginx:1.27\n",
+            "services:\n  web:\n    build:\n      context: .\n      target: production\n",
+            "services:\n  web:\n    build:\n      context: .\n      target: devops-runtime\n",
             "services: {}\n",
             "version: '3'\n",
             "services:\n  app:\n    image: acme/app:2\n    volumes:\n      - ./config/production.yml:/app/config.yml:ro\n      - ./devices:/dev/bus\n",

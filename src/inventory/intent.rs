@@ -16,6 +16,7 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:meant|intended|designed|only)\s+(?:to\s+be\s+used\s+)?for\s+(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
         | \b(?:development|dev|testing|debugging)\s+(?:purposes?\s+|use\s+)?only\b
         | \bfor\s+(?:local\s+)?(?:development|dev|testing)\s+purposes?\b
+        | \bfor\s+debugging\s+(?:issues|problems|bugs|reports)\b
         | \b(?:local\s+)?dev(?:elopment)?\s+(?:environment|setup|stack)\s+(?:only|for\s+(?:contributors|developers))\b
         | \blocal\s+development\s+(?:stack|setup|environment)\b
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
@@ -205,6 +206,7 @@ mod tests {
             // The file names itself as the development variant.
             "# docker-compose.dev.yml\nversion: '3'\nservices: {}\n",
             "# DEVELOPMENT image — builds this monorepo from source.\n#\n# This is NOT the published evershop/evershop image. That one is built from\n# docker/Dockerfile.\nFROM node:20\n",
+            "# Reproduces the Debian install guide as closely as possible, for debugging issues reported\n# by users who followed that guide.\nFROM debian:13\n",
             // logto's demo stack.
             "# This compose file is for demonstration only, do not use in prod.\nservices: {}\n",
         ] {
