@@ -1212,6 +1212,10 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                                     .filter_map(|path| read_small(&options.root, path))
                                     .any(|text| pattern.is_match(&text))
                                 })
+                                // An entry script the Dockerfile writes itself with a
+                                // heredoc (`cat << 'EOF' > /entrypoint.sh`, reitti).
+                                || read_small(&options.root, dockerfile)
+                                    .is_some_and(|text| text.contains("<<") && pattern.is_match(&text))
                         });
                     }
                     if c.unless_own_image_healthcheck {

@@ -108,8 +108,8 @@ static TOOLCHAIN_BASE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a Dockerfile builds a tool rather than a service: its final stage starts
 /// from a language or build-tool image (`golang`, `node`, `maven`…) and gives no
-/// `CMD`, `ENTRYPOINT` or `EXPOSE` of its own — opentelemetry-demo's `genproto/`
-/// images, which run `protoc` once to generate code.
+/// `CMD`, `ENTRYPOINT` or `EXPOSE` of its own and copies in no whole build context —
+/// opentelemetry-demo's `genproto/` images, which run `protoc` once to generate code.
 pub fn dockerfile_builds_a_tool(text: &str) -> bool {
     let mut base: Option<&str> = None;
     let mut runs_something = false;
@@ -126,6 +126,15 @@ pub fn dockerfile_builds_a_tool(text: &str) -> bool {
             .any(|i| instruction.eq_ignore_ascii_case(i))
         {
             runs_something = true;
+        } else if instruction.eq_ignore_ascii_case("COPY") {
+            // A stage that copies the whole build context ships the application, whose
+            // command the deployment gives (chaskiq's Rails image, run by `command:`).
+            if words
+                .find(|w| !w.starts_with("--"))
+                .is_some_and(|source| matches!(source, "." | "./"))
+            {
+                runs_something = true;
+            }
         }
     }
     !runs_something && base.is_some_and(|b| TOOLCHAIN_BASE.is_match(b))
@@ -188,6 +197,8 @@ mod tests {
         ));
         assert!(!tool("FROM golang:1.22 AS build\nRUN go build\nFROM gcr.io/distroless/static\nCOPY --from=build /app /app\n"));
         assert!(!tool("FROM python:3.12-slim\nEXPOSE 8000\n"));
+        // The application copied in, its command given by the deployment.
+        assert!(!tool("ARG RUBY_VERSION\nFROM ruby:$RUBY_VERSION-slim-bullseye\nUSER docker\nCOPY --chown=docker:docker . /usr/src/app/\nRUN bundle exec rails assets:precompile\n"));
         assert!(!tool("FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n"));
         assert!(!tool(""));
     }
