@@ -183,14 +183,31 @@ static SECRETISH_KEY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A front-end build variable for the API's base address, the app's own host or a log
+/// level (`VITE_APP_API_BASE_URL=`, `VUE_APP_API_ENDPOINT=`): left empty in the bundle's
+/// production file, the code falls back to the page's own origin or the default level.
+fn defaults_when_empty(key: &str) -> bool {
+    const SUFFIXES: [&str; 8] = [
+        "_URL",
+        "_URI",
+        "_ENDPOINT",
+        "_HOST",
+        "_BASE",
+        "_PATH",
+        "_PREFIX",
+        "_LOG_LEVEL",
+    ];
+    let key = key.to_ascii_uppercase();
+    crate::inventory::envfile::is_public_build_key(&key)
+        && SUFFIXES.iter().any(|s| key.ends_with(s))
+}
+
 /// One env entry judged against one condition: the failure message and evidence.
 fn judge(cond: &EnvCondition, e: &EnvEntry) -> Option<(String, Evidence)> {
     let v = e.value.as_str();
     let key = e.key.as_str();
     match cond {
-        EnvCondition::Empty => v
-            .trim()
-            .is_empty()
+        EnvCondition::Empty => (v.trim().is_empty() && !defaults_when_empty(key))
             .then(|| (format!("{key} is empty"), Evidence::secret(key, v))),
         EnvCondition::Placeholder => {
             (is_placeholder(v) && !selects_no_op_driver(key, v)).then(|| {

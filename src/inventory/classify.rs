@@ -166,13 +166,25 @@ pub fn is_test_or_vendored(path: &str) -> bool {
 }
 
 /// A folder named for tests in compound form: `e2e_tests/`, `integration-tests/`,
-/// `api_test/` (parts split on `-` and `_`; `latest/` or `contest/` are one part).
+/// `api_test/` (parts split on `-` and `_`; `latest/` or `contest/` are one part), or
+/// for test doubles: `fake-server/` (peekaping's local target for trying monitors),
+/// `mock-api/`, `stub_services/`.
 fn is_test_folder_compound(dir: &str) -> bool {
     let dir = dir.to_ascii_lowercase();
-    dir.contains(['-', '_'])
-        && dir
-            .split(['-', '_'])
-            .any(|p| matches!(p, "test" | "tests" | "testing" | "e2e" | "testdata"))
+    if !dir.contains(['-', '_']) {
+        return false;
+    }
+    let mut parts = dir.split(['-', '_']);
+    let first = parts.next().unwrap_or("");
+    matches!(
+        first,
+        "fake" | "fakes" | "mock" | "mocks" | "stub" | "stubs"
+    ) || std::iter::once(first).chain(parts).any(|p| {
+        matches!(
+            p,
+            "test" | "tests" | "testing" | "e2e" | "testdata" | "fake" | "fakes"
+        )
+    })
 }
 
 /// Words that, as a folder name or a part of one, mark a development, test or demo
@@ -569,6 +581,8 @@ mod tests {
             "frontend/cypress/support/commands.js",
             "packages/connectors/connector-alipay-web/src/mock.ts",
             "src/api/client.mock.ts",
+            "apps/fake-server/src/index.ts",
+            "tools/mock-api/server.go",
         ] {
             assert!(is_test_or_vendored(p), "{p}");
         }
@@ -576,6 +590,8 @@ mod tests {
             "app/main.py",
             "src/contest.ts",
             "src/mockingbird.ts",
+            "apps/mock/server.ts",
+            "services/api-stubborn/main.go",
             "latest/app.py",
             "Dockerfile",
         ] {

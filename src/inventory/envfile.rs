@@ -82,7 +82,7 @@ impl ParsedEnv {
 /// A variable a front-end bundler inlines into the code it ships to browsers (`VITE_`,
 /// `NEXT_PUBLIC_`, `REACT_APP_`…): whatever its name, its value is public by design
 /// (excalidraw's `VITE_APP_PLUS_EXPORT_PUBLIC_KEY`).
-fn is_public_build_key(key: &str) -> bool {
+pub fn is_public_build_key(key: &str) -> bool {
     const PREFIXES: [&str; 8] = [
         "VITE_",
         "NEXT_PUBLIC_",
