@@ -175,16 +175,13 @@ fn is_test_folder_compound(dir: &str) -> bool {
         return false;
     }
     let mut parts = dir.split(['-', '_']);
-    let first = parts.next().unwrap_or("");
-    matches!(
-        first,
-        "fake" | "fakes" | "mock" | "mocks" | "stub" | "stubs"
-    ) || std::iter::once(first).chain(parts).any(|p| {
-        matches!(
-            p,
-            "test" | "tests" | "testing" | "e2e" | "testdata" | "fake" | "fakes"
-        )
-    })
+    matches!(parts.next(), Some("mock" | "mocks" | "stub" | "stubs"))
+        || dir.split(['-', '_']).any(|p| {
+            matches!(
+                p,
+                "test" | "tests" | "testing" | "e2e" | "testdata" | "fake" | "fakes"
+            )
+        })
 }
 
 /// Words that, as a folder name or a part of one, mark a development, test or demo
@@ -335,7 +332,8 @@ pub fn is_container_setup(path: &str) -> bool {
 
 /// A Compose file: a container setup ([`is_container_setup`]) that is not a Dockerfile.
 /// Whether a path is CI or release configuration that may build and publish images:
-/// GitHub workflows and actions, GitLab CI (with its included files), Depot CI, CircleCI, Azure Pipelines, Woodpecker,
+/// GitHub workflows and actions, GitLab CI (with its included files), Depot CI,
+/// CircleCI, Azure Pipelines, Woodpecker,
 /// Buildkite, Drone, Bitbucket Pipelines, Jenkins, GoReleaser.
 pub fn is_ci_config(path: &str) -> bool {
     let path = path.trim_start_matches("./");
@@ -423,11 +421,8 @@ pub fn is_setup_config(path: &str) -> bool {
 /// CI configuration is always evidence: a folder named for the tests it runs
 /// (`.gitlab-ci/jobs/php_unit_tests/`) describes the pipeline, not test code.
 pub fn is_non_production(path: &str) -> bool {
-    !is_ci_config(path) && is_non_production_code_or_setup(path)
-}
-
-fn is_non_production_code_or_setup(path: &str) -> bool {
-    is_test_or_vendored(path) || is_development_setup(path) || is_development_config(path)
+    !is_ci_config(path)
+        && (is_test_or_vendored(path) || is_development_setup(path) || is_development_config(path))
 }
 
 /// Configuration modules for development or tests by convention: Django settings
