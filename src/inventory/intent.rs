@@ -112,7 +112,7 @@ static TOOLCHAIN_BASE: LazyLock<Regex> = LazyLock::new(|| {
 /// opentelemetry-demo's `genproto/` images, which run `protoc` once to generate code.
 pub fn dockerfile_builds_a_tool(text: &str) -> bool {
     let mut base: Option<&str> = None;
-    let mut runs_something = false;
+    let mut is_service = false;
     for line in text.lines() {
         let mut words = line.split_whitespace();
         let Some(instruction) = words.next() else {
@@ -120,12 +120,12 @@ pub fn dockerfile_builds_a_tool(text: &str) -> bool {
         };
         if instruction.eq_ignore_ascii_case("FROM") {
             base = words.find(|w| !w.starts_with("--"));
-            runs_something = false;
+            is_service = false;
         } else if ["CMD", "ENTRYPOINT", "EXPOSE"]
             .iter()
             .any(|i| instruction.eq_ignore_ascii_case(i))
         {
-            runs_something = true;
+            is_service = true;
         } else if instruction.eq_ignore_ascii_case("COPY") {
             // A stage that copies the whole build context ships the application, whose
             // command the deployment gives (chaskiq's Rails image, run by `command:`).
@@ -133,11 +133,11 @@ pub fn dockerfile_builds_a_tool(text: &str) -> bool {
                 .find(|w| !w.starts_with("--"))
                 .is_some_and(|source| matches!(source, "." | "./"))
             {
-                runs_something = true;
+                is_service = true;
             }
         }
     }
-    !runs_something && base.is_some_and(|b| TOOLCHAIN_BASE.is_match(b))
+    !is_service && base.is_some_and(|b| TOOLCHAIN_BASE.is_match(b))
 }
 
 /// Whether some stage of a Dockerfile declares a `HEALTHCHECK` (not `NONE`). Published
