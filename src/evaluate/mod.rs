@@ -22,8 +22,8 @@ use crate::inventory::{
     classify::is_ci_config,
     classify::{
         file_name, is_compose_file, is_container_setup, is_dockerfile, is_env_file_name,
-        is_folder_readme, is_non_production, is_stack_evidence_excluded, is_test_or_vendored,
-        parent_dir,
+        is_folder_readme, is_in_helper_scripts_folder, is_non_production,
+        is_stack_evidence_excluded, is_test_or_vendored, parent_dir,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
     WalkedFile,
@@ -606,7 +606,7 @@ fn visit_file(
         }
     }
     if router.builds_wanted && is_ci_config(path) {
-        out.ci_text = Some(text.to_string());
+        out.ci_text = Some(without_comment_lines(path, text));
     }
     if !non_product && crate::inventory::vendored::lists_requirements(path) {
         out.requirements = crate::inventory::vendored::requirement_names(path, text);
@@ -644,6 +644,18 @@ fn visit_file(
 
 /// Configuration reads and provisions of one file, from the text already in memory
 /// (and the documents already parsed, when a structured rule parsed them).
+/// A YAML CI file without its comment lines: a step or matrix entry commented out names
+/// nothing CI builds.
+fn without_comment_lines(path: &str, text: &str) -> String {
+    if !(path.ends_with(".yml") || path.ends_with(".yaml")) {
+        return text.to_string();
+    }
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn collect_drift(
     path: &str,
     text: &str,
@@ -696,10 +708,14 @@ fn collect_drift(
         .extend(drift::provided_by_documents(path, text, &parsed));
 }
 
+/// A language is the project's when its files are outside the top-level folders of helper
+/// scripts: nitter's `tools/*.py` session helpers and invidious's
+/// `scripts/create-release.py` make neither Nim nor Crystal project a Python one.
 fn stack_detected_by_files(files: &[&WalkedFile], stack: &Stack) -> bool {
-    files
-        .iter()
-        .any(|f| stack.considers(&f.path, is_stack_evidence_excluded(&f.path)))
+    files.iter().any(|f| {
+        stack.considers(&f.path, is_stack_evidence_excluded(&f.path))
+            && !(stack.kind == "language" && is_in_helper_scripts_folder(&f.path))
+    })
 }
 
 fn applies(

@@ -18,8 +18,9 @@ use std::sync::LazyLock;
 /// Folders, as a Dockerfile's first path segment, that hold a documentation site.
 const DOCS_SITE_FOLDERS: &[&str] = &["docs", "doc", "documentation", "website"];
 
-/// Folders of CI systems: a Dockerfile there is the container of a CI action.
-const CI_FOLDERS: &[&str] = &[".github", ".gitea", ".forgejo", ".circleci"];
+/// Folders of CI systems and of CI images: a Dockerfile there is the container of a CI
+/// action or of CI jobs (mbin's `ci/Dockerfile`, the pipeline's job container).
+const CI_FOLDERS: &[&str] = &[".github", ".gitea", ".forgejo", ".circleci", "ci", ".ci"];
 
 /// Words in a Compose file's path that present it as a deployment, built from source or not.
 const DEPLOYMENT_WORDS: &[&str] = &[
@@ -39,6 +40,55 @@ static VARIABLE_BUILD_INPUT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?im)(?:^[ \t]*-?[ \t]*(?:file|dockerfile|context)[ \t]*:[^\n]*\$|(?:^|\s)(?:-f|--file)[ \t=]+\S*\$)")
         .expect("variable build input pattern compiles")
 });
+
+/// A matrix variable in a build input (`file: ${{ matrix.dockerfile }}`).
+static MATRIX_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}").expect("matrix variable pattern compiles")
+});
+
+/// Whether the build input `line` names its Dockerfile or context through a matrix
+/// variable whose values the workflow writes out (`dockerfile: ./Dockerfile.ci` entries,
+/// or a list under `dockerfile:`): then the names CI builds are in the text after all,
+/// and a value commented out of the matrix is no longer built (Piped's OpenJ9 images).
+fn matrix_values_written(text: &str, line: &str) -> bool {
+    let Some(key) = MATRIX_VARIABLE.captures(line).map(|c| c[1].to_string()) else {
+        return false;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut written = false;
+    for (i, l) in lines.iter().enumerate() {
+        let entry = l.trim_start().trim_start_matches('-').trim_start();
+        let Some(value) = entry
+            .strip_prefix(key.as_str())
+            .and_then(|rest| rest.trim_start().strip_prefix(':'))
+            .map(str::trim)
+        else {
+            continue;
+        };
+        let values: Vec<&str> = if value.is_empty() {
+            lines[i + 1..]
+                .iter()
+                .map(|l| l.trim())
+                .take_while(|l| l.starts_with('-'))
+                .map(|l| l.trim_start_matches('-').trim())
+                .collect()
+        } else {
+            vec![value]
+        };
+        if values.is_empty() || values.iter().any(|v| v.contains('$')) {
+            return false;
+        }
+        written = true;
+    }
+    written
+}
+
+/// The line of `text` that holds byte offset `at`.
+fn line_at(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    &text[start..end]
+}
 
 /// A CI step that pushes an image to a registry.
 static PUSHES_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -60,7 +110,9 @@ impl<'a> CiBuilds<'a> {
         CiBuilds {
             text,
             publishes: PUSHES_IMAGE.is_match(text),
-            literal: !VARIABLE_BUILD_INPUT.is_match(text),
+            literal: VARIABLE_BUILD_INPUT
+                .find_iter(text)
+                .all(|m| matrix_values_written(text, line_at(text, m.start()))),
         }
     }
 
@@ -326,9 +378,34 @@ mod tests {
             "  uses: docker/build-push-action@v6\n  context: ${{ matrix.dir }}\n  context: db\n",
         );
         assert!(dockerfiles(files.iter().copied(), &ci, &none).is_empty());
+        // A matrix variable without written values is unknown too.
+        let ci = CiBuilds::new(
+            "  uses: docker/build-push-action@v6\n  file: ${{ matrix.dockerfile }}\n  file: db/Dockerfile\n",
+        );
+        assert!(dockerfiles(files.iter().copied(), &ci, &none).is_empty());
         // CI that publishes nothing says nothing about what ships.
         let ci = CiBuilds::new("  run: docker buildx build db/ -t flomp/wanderer-db:$VERSION\n");
         assert!(dockerfiles(files.iter().copied(), &ci, &none).is_empty());
+    }
+
+    #[test]
+    fn matrix_values_name_what_ci_builds() {
+        // Piped: the OpenJ9 image is commented out of the publish matrix (comment lines
+        // never reach CiBuilds).
+        let ci = CiBuilds::new(
+            "    strategy:\n      matrix:\n        include:\n          - image: piped:hotspot\n            dockerfile: ./Dockerfile.ci\n          - image: piped:azul\n            dockerfile: ./Dockerfile.azul.ci\n        jdk:\n          - Dockerfile.graalvm.ci\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: ${{ matrix.dockerfile }}\n          file: ${{ matrix.jdk }}\n",
+        );
+        assert!(ci.literal);
+        let files = [
+            "Dockerfile",
+            "Dockerfile.ci",
+            "Dockerfile.azul.ci",
+            "Dockerfile.graalvm.ci",
+            "Dockerfile.openj9.ci",
+        ];
+        let out = dockerfiles(files.iter().copied(), &ci, &BTreeSet::new());
+        let paths: Vec<&str> = out.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["Dockerfile.openj9.ci"]);
     }
 
     fn build(path: &str, context: &str, dockerfile: &str, keys: &[&str]) -> ComposeBuild {

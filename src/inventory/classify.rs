@@ -478,6 +478,20 @@ const DOCS_SITE_DIRS: &[&str] = &["docs", "doc", "documentation", "docs-site", "
 
 /// Whether a path is no evidence of which stacks the product uses: non-production
 /// ([`is_non_production`]), a documentation site, or a demo or sandbox folder.
+/// Whether `path` is in a top-level folder of helper scripts (`scripts/`, `tools/`,
+/// `hack/`, `contrib/`, `utils/`): the build and maintenance tooling around a product,
+/// in whatever language is handy.
+pub fn is_in_helper_scripts_folder(path: &str) -> bool {
+    path.trim_start_matches("./")
+        .split_once('/')
+        .is_some_and(|(first, _)| {
+            matches!(
+                first.to_ascii_lowercase().as_str(),
+                "scripts" | "script" | "tools" | "hack" | "contrib" | "utils"
+            )
+        })
+}
+
 pub fn is_stack_evidence_excluded(path: &str) -> bool {
     if is_non_production(path) {
         return true;

@@ -10,6 +10,8 @@ struct Stage {
     name: Option<String>,
     /// What it starts from: an image or an earlier stage's name.
     base: Base,
+    /// The `FROM` word as written, lower-cased.
+    from: String,
 }
 
 /// A `FROM` base, lower-cased; one with `${VAR}` / `$VAR` parts is compiled once into
@@ -42,15 +44,15 @@ fn stages(text: &str) -> Vec<Stage> {
                 }
                 _ => None,
             };
+            let from = args
+                .first()
+                .map(|b| b.to_ascii_lowercase())
+                .unwrap_or_default();
             out.push(Stage {
                 span: offset..text.len(),
                 name,
-                base: Base::new(
-                    &args
-                        .first()
-                        .map(|b| b.to_ascii_lowercase())
-                        .unwrap_or_default(),
-                ),
+                base: Base::new(&from),
+                from,
             });
         }
         offset += line.len();
@@ -149,13 +151,21 @@ pub fn build_stage_spans(text: &str) -> Vec<Range<usize>> {
 
 /// The image the last stage is built on, lower-cased, following `FROM stage` back through
 /// earlier stages (`FROM localhost:5000/lldap/lldap:alpine-base`); `None` for `scratch`,
-/// a variable base or a file without `FROM`.
+/// a variable base without a default or a file without `FROM`.
 pub fn shipped_base_image(text: &str) -> Option<String> {
     let stages = stages(text);
+    let defaults = global_arg_defaults(text);
     let mut current = stages.len().checked_sub(1)?;
     loop {
-        let Base::Exact(base) = &stages[current].base else {
-            return None;
+        let resolved;
+        let base = match &stages[current].base {
+            Base::Exact(base) => base,
+            // `ARG BASE_IMAGE=silverbullet:test` then `FROM ${BASE_IMAGE}`: the default
+            // is the image a plain `docker build` starts from.
+            Base::Variable(_) => {
+                resolved = substitute(&stages[current].from, &defaults)?;
+                &resolved
+            }
         };
         match stages[..current]
             .iter()
@@ -165,6 +175,56 @@ pub fn shipped_base_image(text: &str) -> Option<String> {
             None => return (base != "scratch" && !base.is_empty()).then(|| base.clone()),
         }
     }
+}
+
+/// The defaults of the build arguments declared before the first `FROM`, by lower-cased
+/// name: the only ones a `FROM` line can use.
+fn global_arg_defaults(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .take_while(|line| {
+            !line
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+        })
+        .filter_map(|line| {
+            let (keyword, rest) = line.split_once(char::is_whitespace)?;
+            if !keyword.eq_ignore_ascii_case("ARG") {
+                return None;
+            }
+            let (name, value) = rest.trim().split_once('=')?;
+            let value = value.trim().trim_matches(['"', '\'']);
+            Some((name.trim().to_ascii_lowercase(), value.to_ascii_lowercase()))
+        })
+        .collect()
+}
+
+/// `from` with every `${NAME}` / `$NAME` replaced by its default; `None` when one has none.
+fn substitute(from: &str, defaults: &[(String, String)]) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = from;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, tail) = match after.strip_prefix('{') {
+            Some(inner) => {
+                let end = inner.find('}')?;
+                (&inner[..end], &inner[end + 1..])
+            }
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            }
+        };
+        let value = defaults.iter().find(|(n, _)| n == name).map(|(_, v)| v)?;
+        out.push_str(value);
+        rest = tail;
+    }
+    out.push_str(rest);
+    (!out.is_empty()).then_some(out)
 }
 
 /// The byte ranges of the stages the shipped image is made of, in file order: the last
@@ -353,6 +413,18 @@ mod tests {
             None
         );
         assert_eq!(shipped_base_image("FROM ${BASE}\n"), None);
+        // silverbullet's variants: the build argument's default names the base image.
+        assert_eq!(
+            shipped_base_image(
+                "ARG BASE_IMAGE=Silverbullet:test\nFROM ${BASE_IMAGE}\nRUN apk add chromium\n"
+            )
+            .as_deref(),
+            Some("silverbullet:test")
+        );
+        assert_eq!(
+            shipped_base_image("ARG REG=ghcr.io\nARG TAG\nFROM $REG/acme/app:${TAG}\n"),
+            None
+        );
         assert_eq!(shipped_base_image("# no stage\n"), None);
     }
 

@@ -69,8 +69,9 @@ pub fn entry_scripts(text: &str) -> Vec<String> {
 }
 
 /// The repository files that hold what the image at `dockerfile` starts: its entry
-/// scripts (the shallowest file of that name in the Dockerfile's folder), and the
-/// supervisord configurations it copies.
+/// scripts (the shallowest file of that name in the Dockerfile's folder, or of that name
+/// with `.sh`: mbin copies `docker-entrypoint.sh` to `/usr/local/bin/docker-entrypoint`),
+/// and the supervisord configurations it copies.
 pub fn entry_files<'a>(
     dockerfile: &str,
     scripts: &[String],
@@ -88,7 +89,11 @@ pub fn entry_files<'a>(
     for script in scripts {
         let shallowest = files
             .clone()
-            .filter(|path| file_name(path) == script && inside(path))
+            .filter(|path| {
+                let name = file_name(path);
+                (name == script || name.strip_suffix(".sh") == Some(script.as_str()))
+                    && inside(path)
+            })
             .min_by_key(|path| (path.matches('/').count(), path.to_string()));
         out.extend(shallowest.map(str::to_string));
     }
