@@ -136,6 +136,37 @@ fn structured_exclude_and_stack_exclude() {
 }
 
 #[test]
+fn derived_stack_follows_its_with_stack_unless_another() {
+    let gated = "applies_when = { stack = [\"operator\"] }\n[rule.file]\npaths = [\"RUNBOOK.md\"]\nmust = \"exist\"";
+    let stacks = "[[stack]]\nid = \"released\"\nname = \"Released\"\nkind = \"distribution\"\npaths = [\"release.yml\"]\n\n[[stack]]\nid = \"paid\"\nname = \"Paid\"\nkind = \"feature\"\npaths = [\"billing.ts\"]\n\n[[stack]]\nid = \"operator\"\nname = \"Operator\"\nkind = \"distribution\"\nwith_stack = [\"released\"]\nunless_stack = [\"paid\"]\n";
+    let release = ("release.yml", "x\n");
+    assert_eq!(
+        run(gated, stacks, &[("a.ts", "x\n")]).0,
+        Outcome::NotApplicable
+    );
+    assert_eq!(run(gated, stacks, &[release]).0, Outcome::Fail);
+    assert_eq!(
+        run(gated, stacks, &[release, ("billing.ts", "x\n")]).0,
+        Outcome::NotApplicable
+    );
+    // Without `with_stack`, `paths` is required.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"k\"\n",
+    )
+    .unwrap();
+    let err = load_pack(&PackOptions {
+        builtin: false,
+        user_paths: vec![rules],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(format!("{err:?}").contains("`paths`"), "{err:?}");
+}
+
+#[test]
 fn with_stack_needs_the_other_stack() {
     let gated = "applies_when = { stack = [\"docs-site\"] }\n[rule.file]\npaths = [\"RUNBOOK.md\"]\nmust = \"exist\"";
     let stacks = "[[stack]]\nid = \"released\"\nname = \"Released\"\nkind = \"distribution\"\npaths = [\"release.yml\"]\n\n[[stack]]\nid = \"docs-site\"\nname = \"Docs site\"\nkind = \"documentation\"\nwith_stack = [\"released\"]\npaths = [\"mkdocs.yml\"]\n";

@@ -190,6 +190,61 @@ pub fn published_image_names(ci_text: &str) -> BTreeSet<String> {
 /// `louislam/uptime-kuma:2`, `linkwarden` for `ghcr.io/linkwarden/linkwarden@sha256:…`.
 /// An image given as a variable with a default (`${WHOOGLE_IMAGE:-benbusby/whoogle-search}`)
 /// is the default.
+/// The namespace an image is published under, lower-cased: `mailu` for
+/// `ghcr.io/mailu/nginx:2.0` and for `${DOCKER_ORG:-mailu}/setup` (a variable's default
+/// stands for it). `None` for an image without one (`redis:7`).
+pub fn image_namespace(image: &str) -> Option<String> {
+    let mut resolved = String::new();
+    let mut rest = image.trim();
+    while let Some(start) = rest.find("${") {
+        resolved.push_str(&rest[..start]);
+        let inner = &rest[start + 2..];
+        let end = inner.find('}')?;
+        let default = inner[..end]
+            .split_once('-')
+            .map(|(_, d)| d.trim_start_matches(['-', '=']))?;
+        resolved.push_str(default);
+        rest = &inner[end + 1..];
+    }
+    resolved.push_str(rest);
+    let without_digest = resolved.split('@').next().unwrap_or(&resolved);
+    let segments: Vec<&str> = without_digest.split('/').collect();
+    let namespace = segments.len().checked_sub(2).map(|i| segments[i])?;
+    (!namespace.is_empty() && !namespace.contains(['.', ':', '$']))
+        .then(|| namespace.to_ascii_lowercase())
+}
+
+/// The Dockerfile among `dockerfiles` an own image named `<project>-<part>` is built
+/// from: the only one in a folder named `<part>` (`openpanel-api` from
+/// `apps/api/Dockerfile`) or named for it (`Dockerfile.api`, `api.Dockerfile`).
+pub fn dockerfile_named_for<'d>(
+    image_name: &str,
+    own_names: &std::collections::BTreeSet<String>,
+    dockerfiles: &[&'d str],
+) -> Option<&'d str> {
+    let part = own_names.iter().find_map(|own| {
+        image_name
+            .strip_prefix(own.as_str())
+            .and_then(|rest| rest.strip_prefix(['-', '_']))
+            .filter(|part| !part.is_empty())
+    })?;
+    let mut found = dockerfiles.iter().filter(|path| {
+        let name = crate::inventory::classify::file_name(path).to_ascii_lowercase();
+        let folder = crate::inventory::classify::parent_dir(path)
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        (folder == part && name == "dockerfile")
+            || name == format!("dockerfile.{part}")
+            || name == format!("{part}.dockerfile")
+    });
+    match (found.next(), found.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
 pub fn image_name(image: &str) -> String {
     let image = image
         .trim()
@@ -379,6 +434,40 @@ fn identifier_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dockerfiles_named_for_a_part() {
+        let own = std::collections::BTreeSet::from(["openpanel".to_string()]);
+        let files = [
+            "apps/api/Dockerfile",
+            "apps/start/Dockerfile",
+            "Dockerfile.worker",
+        ];
+        let of = |image: &str| dockerfile_named_for(image, &own, &files);
+        assert_eq!(of("openpanel-api"), Some("apps/api/Dockerfile"));
+        assert_eq!(of("openpanel-worker"), Some("Dockerfile.worker"));
+        assert_eq!(of("openpanel-dashboard"), None);
+        assert_eq!(of("openpanel"), None);
+        assert_eq!(of("other-api"), None);
+    }
+
+    #[test]
+    fn image_namespaces() {
+        let ns = |image: &str| image_namespace(image);
+        assert_eq!(ns("ghcr.io/Mailu/nginx:2.0").as_deref(), Some("mailu"));
+        assert_eq!(ns("mailu/nginx:$VERSION").as_deref(), Some("mailu"));
+        assert_eq!(
+            ns("${DOCKER_ORG:-mailu}/setup:${MAILU_VERSION:-master}").as_deref(),
+            Some("mailu")
+        );
+        assert_eq!(
+            ns("${DOCKER_ORG:-ghcr.io/mailu}/admin").as_deref(),
+            Some("mailu")
+        );
+        assert_eq!(ns("redis:7"), None);
+        assert_eq!(ns("quay.io/keycloak"), None);
+        assert_eq!(ns("${REGISTRY}/app"), None);
+    }
 
     #[test]
     fn whole_file_names() {

@@ -22,7 +22,7 @@ use crate::inventory::{
     classify::is_ci_config,
     classify::{
         file_name, is_compose_file, is_container_setup, is_dockerfile, is_env_file_name,
-        is_folder_readme, is_in_helper_scripts_folder, is_non_production,
+        is_folder_readme, is_in_docs_folder, is_in_helper_scripts_folder, is_non_production,
         is_stack_evidence_excluded, is_test_or_vendored, parent_dir,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
@@ -914,7 +914,9 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // Nor is a `.env` in a sub-folder that holds a developer's Compose stack (hedgedoc's
     // `docker/`, with `:develop` images): it fills in that stack's variables. At the root
     // a `.env` is the application's own. Nor is a file whose every value is a template
-    // expression (`{{ .Base }}`): a program renders it into the build.
+    // expression (`{{ .Base }}`): a program renders it into the build. Nor is one in a
+    // documentation folder (Mailu's `docs/compose/.env`): a sample the docs show, whose
+    // empty and `ChangeMe` values each installation fills in.
     let not_app_env_files: BTreeSet<String> = env_files
         .iter()
         .filter(|f| {
@@ -922,7 +924,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             let compose_cli = f.parsed.only_compose_settings();
             let developer_stack = !dir.is_empty() && developer_stack_dirs.contains(dir);
             let rendered = f.parsed.only_template_values();
-            !is_forced(f) && (compose_cli || developer_stack || rendered)
+            !is_forced(f)
+                && (compose_cli || developer_stack || rendered || is_in_docs_folder(&f.path))
         })
         .map(|f| f.path.clone())
         .collect();
@@ -967,10 +970,14 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut built_on_own_image: BTreeSet<String> = BTreeSet::new();
     let published = compose_builds::published_image_names(&ci_text);
     // `getmaxun/maxun-backend` is maxun's own too: a part of the product named after it.
+    // Mailu's `mailu/nginx` is its own too: an image under the project's namespace.
     let own_image = |image: &str| {
         let name = compose_builds::image_name(image);
         identity.names.contains(&name)
             || published.contains(&name)
+            || compose_builds::image_namespace(image).is_some_and(|namespace| {
+                identity.owners.contains(&namespace) || identity.names.contains(&namespace)
+            })
             || identity.names.iter().any(|own| {
                 own.len() >= 5
                     && name
@@ -1044,9 +1051,20 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             }
         }
     }
+    // A derived stack is found with the stacks it is derived from (`operator-release`
+    // with `released-software`).
+    let found = stack_hits.clone();
+    for (i, stack) in pack.stacks.iter().enumerate() {
+        if stack.is_derived() {
+            stack_hits[i] = pack
+                .stacks
+                .iter()
+                .zip(&found)
+                .any(|(s, hit)| *hit && stack.with_stack.contains(&s.id));
+        }
+    }
     // `unless_stack` is judged on the stacks found by their own files, `with_stack` on
-    // what remains of them (software that takes payments is no operator release, and
-    // its documentation site no operator's guide).
+    // what remains of them (software that takes payments is no operator release).
     for with in [false, true] {
         let found = stack_hits.clone();
         let found_id = |id: &String| {
@@ -1184,11 +1202,20 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                                 }
                             }
                             // A pulled own image CI builds from a known Dockerfile
-                            // (wanderer's `flomp/wanderer-db` from `db/`): what the
-                            // service sets is set for that Dockerfile's image.
+                            // (wanderer's `flomp/wanderer-db` from `db/`), or named for
+                            // its part (openpanel's `openpanel-api`, `apps/api/`): what
+                            // the service sets is set for that Dockerfile's image.
                             for pulled in &own_pulled {
                                 let name = compose_builds::image_name(&pulled.image);
-                                if let Some(d) = ci_builds.dockerfile_of_image(&name, &dockerfiles)
+                                if let Some(d) = ci_builds
+                                    .dockerfile_of_image(&name, &dockerfiles)
+                                    .or_else(|| {
+                                        compose_builds::dockerfile_named_for(
+                                            &name,
+                                            &identity.names,
+                                            &dockerfiles,
+                                        )
+                                    })
                                 {
                                     keys.entry(d.to_string())
                                         .or_default()

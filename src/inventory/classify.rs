@@ -476,8 +476,6 @@ pub fn is_development_config(path: &str) -> bool {
 /// the docs are built with, not what the product runs on.
 const DOCS_SITE_DIRS: &[&str] = &["docs", "doc", "documentation", "docs-site", "docsite"];
 
-/// Whether a path is no evidence of which stacks the product uses: non-production
-/// ([`is_non_production`]), a documentation site, or a demo or sandbox folder.
 /// Whether `path` is in a top-level folder of helper scripts (`scripts/`, `tools/`,
 /// `hack/`, `contrib/`, `utils/`): the build and maintenance tooling around a product,
 /// in whatever language is handy.
@@ -492,6 +490,18 @@ pub fn is_in_helper_scripts_folder(path: &str) -> bool {
         })
 }
 
+/// Whether `path` lies in a documentation folder (`docs/compose/.env`): what is there
+/// illustrates the documentation.
+pub fn is_in_docs_folder(path: &str) -> bool {
+    let mut segments: Vec<&str> = path.trim_start_matches("./").split('/').collect();
+    segments.pop();
+    segments
+        .iter()
+        .any(|d| DOCS_SITE_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+}
+
+/// Whether a path is no evidence of which stacks the product uses: non-production
+/// ([`is_non_production`]), a documentation site, or a demo or sandbox folder.
 pub fn is_stack_evidence_excluded(path: &str) -> bool {
     if is_non_production(path) {
         return true;

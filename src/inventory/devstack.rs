@@ -80,7 +80,7 @@ static ACME_COMPANION_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
 
 static BACKING_SERVICE_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:[a-z0-9.-]+(?::[0-9]+)?/)?(?:[a-z0-9._-]+/)*(?:postgres|postgresql|postgis|pgvector|mysql|mariadb|percona|mongo|mongodb|mongo-express|redis|redis-stack|redis-stack-server|valkey|keydb|dragonfly|memcached|elasticsearch|opensearch|rabbitmq|kafka|cp-kafka|zookeeper|cp-zookeeper|cassandra|scylla|clickhouse|clickhouse-server|minio|nats|etcd|adminer|pgadmin4|phpmyadmin|redis-commander|redisinsight|pgbouncer|pgpool|pgpool2|couchdb|meilisearch|typesense|qdrant|neo4j|influxdb)(?:[:@][^/]*)?$",
+        r"(?i)^(?:[a-z0-9.-]+(?::[0-9]+)?/)?(?:[a-z0-9._-]+/)*(?:postgres|postgresql|postgis|pgvector|mysql|mariadb|percona|mongo|mongodb|mongo-express|redis|redis-stack|redis-stack-server|valkey|keydb|dragonfly|memcached|elasticsearch|opensearch|rabbitmq|kafka|cp-kafka|zookeeper|cp-zookeeper|cassandra|scylla|clickhouse|clickhouse-server|minio|nats|etcd|adminer|pgadmin4|phpmyadmin|redis-commander|redisinsight|pgbouncer|pgpool|pgpool2|couchdb|meilisearch|typesense|qdrant|neo4j|influxdb|redpanda|redpandadata/console|kafka-ui|kafdrop|cockroach|timescaledb|questdb)(?:[:@][^/]*)?$",
     )
     .expect("backing service image pattern compiles")
 });
@@ -269,6 +269,8 @@ mod tests {
             ("services:\n  web:\n    build:\n      context: .\n      target: dev\n  db:\n    image: postgres:14.5\n", DevelopmentTarget),
             ("services:\n  db:\n    image: postgres:16.3\n    restart: always\n  cache:\n    image: docker.io/bitnami/redis:7.2\n", BackingServicesOnly),
             ("services:\n  mongodb:\n    image: mongo\n  ui:\n    image: mongo-express\n    restart: always\n", BackingServicesOnly),
+            // openpanel's root stack: databases and a Kafka-compatible queue with its console.
+            ("services:\n  op-ch:\n    image: clickhouse/clickhouse-server:26.1\n  op-queue:\n    image: redpandadata/redpanda:v25.1.4\n  op-console:\n    image: redpandadata/console:v3.7.2\n", BackingServicesOnly),
             ("services:\n  postal:\n    image: ${POSTAL_IMAGE}\n    environment:\n      RAILS_ENVIRONMENT: test\n  mariadb:\n    image: mariadb\n", TestEnvironment),
             ("services:\n  web:\n    build: .\n    environment:\n      - NODE_ENV=development\n", TestEnvironment),
             ("services:\n  isso:\n    build: .\n    volumes:\n      - type: bind\n        source: ./contrib/isso-dev.cfg\n        target: /config/isso.cfg\n", TestEnvironment),

@@ -26,6 +26,7 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \bfor\s+demo(?:nstration)?\s+(?:purposes?\s+)?only\b
         | \bnot\s+(?:to\s+be\s+)?used\s+for\s+(?:your\s+|personal\s+|real\s+|production\s+)?deployments?\b
         | \bfor\s+internal\s+testing\b
+        | \b(?:file|stack|setup|configuration)\s+is\s+(?:only\s+)?used\s+(?:to\s+test|for\s+test(?:s|ing))\b
         | \bused\s+internall?y\s+(?:by\s+(?:[\w.-]+\s+){1,3}?)?(?:to\s+test|for\s+test(?:ing|s)?)\b
         | \bnot\s+(?:intended|meant|designed)\s+(?:for|to\s+be\s+used\s+by)\s+end[\s-]users\b
         | \bfor\s+testing\s+(?:your|the|a)\s+(?:current\s+|local\s+)?(?:branch|changes|code|build)\b
@@ -220,6 +221,8 @@ mod tests {
             "# Reproduces the Debian install guide as closely as possible, for debugging issues reported\n# by users who followed that guide.\nFROM debian:13\n",
             // logto's demo stack.
             "# This compose file is for demonstration only, do not use in prod.\nservices: {}\n",
+            // Mailu's `setup/docker-compose.yml`.
+            "# This file is used to test the mailu/setup utility\n# Deployment files can be found on github.com/mailu/infra\nservices: {}\n",
         ] {
             assert!(dev(text), "{text}");
         }
@@ -237,6 +240,7 @@ mod tests {
             "# docker-compose.yml\n# Copy it next to your .env, or use docker-compose.dev.yml for development.\nservices: {}\n",
             "# Used for deployments of the demo site and of customer instances\nservices: {}\n",
             "# The published image. For a development image, see Dockerfile.dev.\nFROM node:20\n",
+            "# This file is used in production and by the end-to-end tests.\nservices: {}\n",
             "",
             "FROM scratch\n",
         ] {

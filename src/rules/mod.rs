@@ -434,6 +434,11 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// A stack without `paths` of its own: detected from its `with_stack`.
+    pub fn is_derived(&self) -> bool {
+        self.paths.patterns.is_empty()
+    }
+
     /// Whether this detector looks at a file at all (its paths, outside tests and
     /// vendored code unless it includes them, and outside `exclude`).
     pub fn considers(&self, path: &str, non_product: bool) -> bool {

@@ -953,7 +953,15 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
     }
     let name = f.required_string(src, "name");
     let kind = f.required_string(src, "kind");
-    let paths = required_globs(src, &mut f, "paths");
+    let unless_stack = f.string_list(src, "unless_stack");
+    let with_stack = f.string_list(src, "with_stack");
+    // Without `paths`, a stack is derived: detected when one of its `with_stack` is
+    // (and none of its `unless_stack`).
+    let paths = if f.has("paths") || with_stack.is_empty() {
+        required_globs(src, &mut f, "paths")
+    } else {
+        Some(Globs::compiled(Vec::new(), globset::GlobSet::empty()))
+    };
     let exclude = optional_globs(src, &mut f, "exclude");
     let pattern = f
         .string(src, "pattern")
@@ -961,8 +969,6 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
     let unless = f
         .string(src, "unless")
         .map(|p| compile_lazy_regex(src, p, "unless"));
-    let unless_stack = f.string_list(src, "unless_stack");
-    let with_stack = f.string_list(src, "with_stack");
     let pulls_own_image = f.boolean(src, "pulls_own_image").unwrap_or(false);
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     f.finish(src);
