@@ -167,6 +167,40 @@ fn derived_stack_follows_its_with_stack_unless_another() {
 }
 
 #[test]
+fn min_files_counts_matching_files() {
+    let gated = "applies_when = { stack = [\"two\"] }\n[rule.file]\npaths = [\"TRACING.md\"]\nmust = \"exist\"";
+    let stacks = "[[stack]]\nid = \"two\"\nname = \"Two\"\nkind = \"architecture\"\npaths = [\"**/Dockerfile\"]\nmin_files = 2\n";
+    let api = ("api/Dockerfile", "FROM alpine\n");
+    assert_eq!(run(gated, stacks, &[api]).0, Outcome::NotApplicable);
+    assert_eq!(
+        run(
+            gated,
+            stacks,
+            &[api, ("worker/Dockerfile", "FROM alpine\n")]
+        )
+        .0,
+        Outcome::Fail
+    );
+    // Only on a stack without `pattern`, and at least 1.
+    for bad in ["min_files = 0\n", "min_files = 2\npattern = 'x'\n"] {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules.toml");
+        std::fs::write(
+            &rules,
+            format!("[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"k\"\npaths = [\"a\"]\n{bad}"),
+        )
+        .unwrap();
+        let err = load_pack(&PackOptions {
+            builtin: false,
+            user_paths: vec![rules],
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(format!("{err:?}").contains("`min_files`"), "{err:?}");
+    }
+}
+
+#[test]
 fn with_stack_needs_the_other_stack() {
     let gated = "applies_when = { stack = [\"docs-site\"] }\n[rule.file]\npaths = [\"RUNBOOK.md\"]\nmust = \"exist\"";
     let stacks = "[[stack]]\nid = \"released\"\nname = \"Released\"\nkind = \"distribution\"\npaths = [\"release.yml\"]\n\n[[stack]]\nid = \"docs-site\"\nname = \"Docs site\"\nkind = \"documentation\"\nwith_stack = [\"released\"]\npaths = [\"mkdocs.yml\"]\n";

@@ -711,11 +711,17 @@ fn collect_drift(
 /// A language is the project's when its files are outside the top-level folders of helper
 /// scripts: nitter's `tools/*.py` session helpers and invidious's
 /// `scripts/create-release.py` make neither Nim nor Crystal project a Python one.
+/// A stack with `min_files` needs that many such files (two product images).
 fn stack_detected_by_files(files: &[&WalkedFile], stack: &Stack) -> bool {
-    files.iter().any(|f| {
-        stack.considers(&f.path, is_stack_evidence_excluded(&f.path))
-            && !(stack.kind == "language" && is_in_helper_scripts_folder(&f.path))
-    })
+    files
+        .iter()
+        .filter(|f| {
+            stack.considers(&f.path, is_stack_evidence_excluded(&f.path))
+                && !(stack.kind == "language" && is_in_helper_scripts_folder(&f.path))
+        })
+        .take(stack.min_files)
+        .count()
+        == stack.min_files
 }
 
 fn applies(
@@ -1028,6 +1034,17 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .iter()
         .flat_map(|p| p.keys.iter().map(String::as_str))
         .collect();
+    // Images nothing ships, and contributors' stacks that build a published image.
+    let ci_builds = unshipped::CiBuilds::new(&ci_text);
+    let deployed = compose_builds::deployment_dockerfiles(&compose_builds, &env_files);
+    let dockerfiles: Vec<&str> = walked
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| is_dockerfile(p))
+        .collect();
+    let unshipped_images =
+        unshipped::dockerfiles(dockerfiles.iter().copied(), &ci_builds, &deployed);
     let index = FileIndex::build(pack, &walked.files, options.walk.jobs);
     // A configuration file set aside is no evidence of a stack either (hanko's test
     // cluster manifests do not make it a Kubernetes deployment).
@@ -1045,7 +1062,10 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         }
         if stack.pattern.is_none() {
             let mut files = index.files(Group::Stack(i), &walked.files);
-            files.retain(|f| !set_aside_configs.contains_key(&f.path));
+            // Nor is an image nothing ships (mbin's CI job image is no second service).
+            files.retain(|f| {
+                !set_aside_configs.contains_key(&f.path) && !unshipped_images.contains_key(&f.path)
+            });
             if stack_detected_by_files(&files, stack) {
                 stack_hits[i] = true;
             }
@@ -1108,17 +1128,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut set_by_deployment = None;
     let mut set_aside =
         compose_builds::built_only_outside_deployments(&compose_builds, &env_files, &ci_text);
-    // Images nothing ships, and contributors' stacks that build a published image.
-    let ci_builds = unshipped::CiBuilds::new(&ci_text);
-    let deployed = compose_builds::deployment_dockerfiles(&compose_builds, &env_files);
-    let dockerfiles: Vec<&str> = walked
-        .files
-        .iter()
-        .map(|f| f.path.as_str())
-        .filter(|p| is_dockerfile(p))
-        .collect();
-    let unshipped_images =
-        unshipped::dockerfiles(dockerfiles.iter().copied(), &ci_builds, &deployed);
+    // Contributors' stacks that build a published image.
     let docs_site_setups = unshipped::docs_site_setups(
         &unshipped_images,
         walked.files.iter().map(|f| f.path.as_str()),

@@ -66,6 +66,11 @@ const SKIP_DIRS: &[&str] = &[
     "fixtures",
     "__fixtures__",
     "testdata",
+    // Helpers only tests import (maddy's `internal/testutils/`, with a throw-away key).
+    "testutils",
+    "testutil",
+    "testhelpers",
+    "testhelper",
     // End-to-end suites: their code drives a browser against a running copy.
     "e2e",
     "playwright",
@@ -602,6 +607,7 @@ mod tests {
             "src/api/client.mock.ts",
             "apps/fake-server/src/index.ts",
             "tools/mock-api/server.go",
+            "internal/testutils/smtp_server.go",
         ] {
             assert!(is_test_or_vendored(p), "{p}");
         }

@@ -430,6 +430,8 @@ pub struct Stack {
     /// (maxun's documented `docker-compose.yml` runs `getmaxun/maxun-backend`).
     pub pulls_own_image: bool,
     pub include_tests: bool,
+    /// How many files matching `paths` it takes (1 unless set; only without `pattern`).
+    pub min_files: usize,
     pub origin: Origin,
 }
 

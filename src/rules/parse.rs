@@ -971,12 +971,25 @@ fn parse_stack(src: &mut Source<'_>, v: &Value<'_>) -> Option<Stack> {
         .map(|p| compile_lazy_regex(src, p, "unless"));
     let pulls_own_image = f.boolean(src, "pulls_own_image").unwrap_or(false);
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
+    let min_files = match f.number(src, "min_files") {
+        None => 1,
+        Some((n, span)) => {
+            if n < 1.0 || n.fract() != 0.0 || n > 1000.0 || pattern.is_some() {
+                src.error(
+                    span,
+                    "`min_files` must be a whole number from 1 to 1000, on a stack without `pattern`",
+                );
+            }
+            (n as usize).clamp(1, 1000)
+        }
+    };
     f.finish(src);
     if src.problems.len() > before {
         return None;
     }
     let (id, span) = id?;
     Some(Stack {
+        min_files,
         unless_stack,
         with_stack,
         pulls_own_image,
