@@ -17,6 +17,8 @@ pub struct FileResult {
     pub occurrences: Vec<(Occurrence, Failed)>,
     /// The file's documents when it is an overlay of the check.
     pub overlay: Option<Vec<Node>>,
+    /// The file's documents when it is a base file an overlay of the check completes.
+    pub base: Option<Vec<Node>>,
 }
 
 impl FileResult {
@@ -142,8 +144,10 @@ pub fn evaluate_documents(
     docs: &[Node],
 ) -> FileResult {
     let mut result = FileResult::default();
-    if check.overlays.as_ref().is_some_and(|o| o.is_match(path)) {
-        result.overlay = Some(docs.to_vec());
+    match &check.overlays {
+        Some(o) if o.is_match(path) => result.overlay = Some(docs.to_vec()),
+        Some(_) if check.paths.is_match(path) => result.base = Some(docs.to_vec()),
+        _ => {}
     }
     // Routed here only as an overlay: it is not judged on its own.
     if !check.paths.is_match(path) {
@@ -232,10 +236,20 @@ fn overlay_satisfies(check: &StructuredCheck, failed: &Failed, overlay: &[Node])
     })
 }
 
+/// Each file's occurrences are dropped where another file merged with it at deploy time
+/// sets what is asked for the same node: an overlay in the same folder completes a base
+/// file (`backend: {restart: always}` in `compose.deploy.yml`), and a judged overlay is
+/// completed by the base file it is merged over (coolify's `docker-compose.prod.yml`
+/// over `docker-compose.yml`, which sets `restart: always`).
 pub fn finish(check: &StructuredCheck, files: Vec<(&str, FileResult)>) -> Verdict {
     let overlays: Vec<(&str, Vec<Node>)> = files
         .iter()
         .filter_map(|(path, r)| r.overlay.clone().map(|docs| (*path, docs)))
+        .collect();
+    let bases: Vec<(&str, Vec<Node>)> = files
+        .iter()
+        .filter(|(_, r)| r.applicable)
+        .filter_map(|(path, r)| r.base.clone().map(|docs| (*path, docs)))
         .collect();
     let applicable: Vec<(&str, FileResult)> =
         files.into_iter().filter(|(_, r)| r.applicable).collect();
@@ -250,7 +264,12 @@ pub fn finish(check: &StructuredCheck, files: Vec<(&str, FileResult)>) -> Verdic
         .into_iter()
         .flat_map(|(path, r)| {
             let dir = parent_dir(path);
-            let same_folder: Vec<&[Node]> = overlays
+            let merged_with = if r.overlay.is_some() {
+                &bases
+            } else {
+                &overlays
+            };
+            let same_folder: Vec<&[Node]> = merged_with
                 .iter()
                 .filter(|(o, _)| *o != path && parent_dir(o) == dir)
                 .map(|(_, docs)| docs.as_slice())

@@ -172,10 +172,15 @@ pub fn is_test_or_vendored(path: &str) -> bool {
 
 /// A folder named for tests in compound form: `e2e_tests/`, `integration-tests/`,
 /// `api_test/` (parts split on `-` and `_`; `latest/` or `contest/` are one part), or
-/// for test doubles: `fake-server/` (peekaping's local target for trying monitors),
+/// for test doubles: `fake-server/` (peekaping's local target for trying monitors), or for
+/// a demo program (dendrite's `cmd/dendrite-demo-pinecone/`),
 /// `mock-api/`, `stub_services/`.
 fn is_test_folder_compound(dir: &str) -> bool {
     let dir = dir.to_ascii_lowercase();
+    // A package of test doubles in one word: gonic's `lastfm/mockclient/`.
+    if ["mockclient", "mockserver", "mockapi", "mockhttp"].contains(&dir.as_str()) {
+        return true;
+    }
     if !dir.contains(['-', '_']) {
         return false;
     }
@@ -184,7 +189,7 @@ fn is_test_folder_compound(dir: &str) -> bool {
         || dir.split(['-', '_']).any(|p| {
             matches!(
                 p,
-                "test" | "tests" | "testing" | "e2e" | "testdata" | "fake" | "fakes"
+                "test" | "tests" | "testing" | "e2e" | "testdata" | "fake" | "fakes" | "demo"
             )
         })
 }
@@ -470,10 +475,14 @@ pub fn is_development_config(path: &str) -> bool {
         return false;
     };
     let bundler = ["webpack", "rspack", "vite", "rollup", "esbuild"];
-    JS_EXTS.contains(ext)
-        && stem.len() >= 2
-        && (stem.contains(&"config") || bundler.contains(&stem[0]))
-        && stem[1..].iter().any(|w| dev_word(w))
+    // A development server script of its own (wealthfolio's add-on `dev-server.mjs`).
+    let dev_server =
+        matches!(stem, [name] if matches!(*name, "dev-server" | "devserver" | "dev_server"));
+    dev_server
+        || (JS_EXTS.contains(ext)
+            && stem.len() >= 2
+            && (stem.contains(&"config") || bundler.contains(&stem[0]))
+            && stem[1..].iter().any(|w| dev_word(w)))
 }
 
 /// Folders that hold a documentation site: its `package.json` (a Next.js or Docusaurus
@@ -535,6 +544,7 @@ mod tests {
             "proj/settings_ci.py",
             "frontend/rspack/rspack.config.local.js",
             "webpack.dev.js",
+            "packages/addon-sdk/dev-server.mjs",
             "web/vite.config.dev.ts",
             "apprise_api/core/settings/debug/__init__.py",
             "apprise_api/core/settings/pytest/__init__.py",
@@ -608,6 +618,8 @@ mod tests {
             "apps/fake-server/src/index.ts",
             "tools/mock-api/server.go",
             "internal/testutils/smtp_server.go",
+            "lastfm/mockclient/mockclient.go",
+            "cmd/dendrite-demo-pinecone/main.go",
         ] {
             assert!(is_test_or_vendored(p), "{p}");
         }
