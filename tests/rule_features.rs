@@ -11,6 +11,20 @@ const HEAD: &str = "[[rule]]\nid = \"T1\"\ntitle = \"t\"\ncategory = \"operation
 
 /// Scans `files` with one rule (plus `extra` rule-file text) and returns the rule's
 /// outcome and its failing lines.
+/// The error of loading `text` as the only (user) rule file, as debug text.
+fn user_pack_error(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, text).unwrap();
+    let err = load_pack(&PackOptions {
+        builtin: false,
+        user_paths: vec![rules],
+        ..Default::default()
+    })
+    .unwrap_err();
+    format!("{err:?}")
+}
+
 fn run(rule: &str, extra: &str, files: &[(&str, &str)]) -> (Outcome, Vec<(String, Option<u32>)>) {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("rules.toml");
@@ -150,20 +164,8 @@ fn derived_stack_follows_its_with_stack_unless_another() {
         Outcome::NotApplicable
     );
     // Without `with_stack`, `paths` is required.
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules.toml");
-    std::fs::write(
-        &rules,
-        "[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"k\"\n",
-    )
-    .unwrap();
-    let err = load_pack(&PackOptions {
-        builtin: false,
-        user_paths: vec![rules],
-        ..Default::default()
-    })
-    .unwrap_err();
-    assert!(format!("{err:?}").contains("`paths`"), "{err:?}");
+    let err = user_pack_error("[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"k\"\n");
+    assert!(err.contains("`paths`"), "{err}");
 }
 
 #[test]
@@ -183,20 +185,10 @@ fn min_files_counts_matching_files() {
     );
     // Only on a stack without `pattern`, and at least 1.
     for bad in ["min_files = 0\n", "min_files = 2\npattern = 'x'\n"] {
-        let dir = tempfile::tempdir().unwrap();
-        let rules = dir.path().join("rules.toml");
-        std::fs::write(
-            &rules,
-            format!("[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"k\"\npaths = [\"a\"]\n{bad}"),
-        )
-        .unwrap();
-        let err = load_pack(&PackOptions {
-            builtin: false,
-            user_paths: vec![rules],
-            ..Default::default()
-        })
-        .unwrap_err();
-        assert!(format!("{err:?}").contains("`min_files`"), "{err:?}");
+        let err = user_pack_error(&format!(
+            "[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"k\"\npaths = [\"a\"]\n{bad}"
+        ));
+        assert!(err.contains("`min_files`"), "{err}");
     }
 }
 
@@ -211,21 +203,11 @@ fn with_stack_needs_the_other_stack() {
         Outcome::Fail
     );
     // A stack named in `with_stack` must exist.
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules.toml");
-    std::fs::write(
-        &rules,
+    let err = user_pack_error(
         "[[stack]]\nid = \"docs-site\"\nname = \"d\"\nkind = \"documentation\"\nwith_stack = [\"nope\"]\npaths = [\"mkdocs.yml\"]\n",
-    )
-    .unwrap();
-    let err = load_pack(&PackOptions {
-        builtin: false,
-        user_paths: vec![rules],
-        ..Default::default()
-    })
-    .unwrap_err();
+    );
     assert!(
-        format!("{err:?}").contains("names unknown stack `nope` in with_stack"),
-        "{err:?}"
+        err.contains("names unknown stack `nope` in with_stack"),
+        "{err}"
     );
 }

@@ -642,8 +642,6 @@ fn visit_file(
     out
 }
 
-/// Configuration reads and provisions of one file, from the text already in memory
-/// (and the documents already parsed, when a structured rule parsed them).
 /// A YAML CI file without its comment lines: a step or matrix entry commented out names
 /// nothing CI builds.
 fn without_comment_lines(path: &str, text: &str) -> String {
@@ -656,6 +654,8 @@ fn without_comment_lines(path: &str, text: &str) -> String {
         .join("\n")
 }
 
+/// Configuration reads and provisions of one file, from the text already in memory
+/// (and the documents already parsed, when a structured rule parsed them).
 fn collect_drift(
     path: &str,
     text: &str,
