@@ -163,6 +163,12 @@ fn derived_stack_follows_its_with_stack_unless_another() {
         run(gated, stacks, &[release, ("billing.ts", "x\n")]).0,
         Outcome::NotApplicable
     );
+    // A stack derived from a derived stack, whatever their order in the file.
+    let chained = format!(
+        "[[stack]]\nid = \"runbook-needed\"\nname = \"R\"\nkind = \"k\"\nwith_stack = [\"operator\"]\n\n{stacks}"
+    );
+    let needs_runbook = "applies_when = { stack = [\"runbook-needed\"] }\n[rule.file]\npaths = [\"RUNBOOK.md\"]\nmust = \"exist\"";
+    assert_eq!(run(needs_runbook, &chained, &[release]).0, Outcome::Fail);
     // Without `with_stack`, `paths` is required.
     let err = user_pack_error("[[stack]]\nid = \"s\"\nname = \"S\"\nkind = \"k\"\n");
     assert!(err.contains("`paths`"), "{err}");

@@ -1072,15 +1072,24 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         }
     }
     // A derived stack is found with the stacks it is derived from (`operator-release`
-    // with `released-software`).
-    let found = stack_hits.clone();
-    for (i, stack) in pack.stacks.iter().enumerate() {
-        if stack.is_derived() {
-            stack_hits[i] = pack
-                .stacks
-                .iter()
-                .zip(&found)
-                .any(|(s, hit)| *hit && stack.with_stack.contains(&s.id));
+    // with `released-software`), derived ones included: repeat until nothing changes.
+    loop {
+        let mut changed = false;
+        for (i, stack) in pack.stacks.iter().enumerate() {
+            if stack.is_derived() && !stack_hits[i] {
+                let derived = pack
+                    .stacks
+                    .iter()
+                    .zip(&stack_hits)
+                    .any(|(s, hit)| *hit && stack.with_stack.contains(&s.id));
+                if derived {
+                    stack_hits[i] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
         }
     }
     // `unless_stack` is judged on the stacks found by their own files, `with_stack` on
