@@ -458,6 +458,9 @@ pub fn is_development_config(path: &str) -> bool {
         )
     };
     if let Some(stem) = lower.strip_suffix(".py") {
+        if dir.split('/').any(is_development_project_folder) {
+            return true;
+        }
         // `local_settings.py` often holds a deployment's own values: not read as dev.
         let py_dev_word = |w: &str| w != "local" && dev_word(w);
         let mut parents = dir.rsplit('/');
@@ -483,6 +486,23 @@ pub fn is_development_config(path: &str) -> bool {
             && stem.len() >= 2
             && (stem.contains(&"config") || bundler.contains(&stem[0]))
             && stem[1..].iter().any(|w| dev_word(w)))
+}
+
+/// A Django project kept to develop or test a reusable application (Misago's
+/// `devproject/`, `testproject/`, `dev_project/`, `testsite/`): its settings are a
+/// developer's, and the deployment's live elsewhere.
+fn is_development_project_folder(dir: &str) -> bool {
+    let dir = dir.to_ascii_lowercase();
+    let Some(prefix) = dir
+        .strip_suffix("project")
+        .or_else(|| dir.strip_suffix("site"))
+    else {
+        return false;
+    };
+    matches!(
+        prefix.trim_end_matches(['_', '-']),
+        "dev" | "devel" | "development" | "test" | "testing"
+    )
 }
 
 /// Folders that hold a documentation site: its `package.json` (a Next.js or Docusaurus
@@ -548,6 +568,9 @@ mod tests {
             "web/vite.config.dev.ts",
             "apprise_api/core/settings/debug/__init__.py",
             "apprise_api/core/settings/pytest/__init__.py",
+            "devproject/settings.py",
+            "tests/testproject/urls.py",
+            "dev_project/settings.py",
         ] {
             assert!(is_development_config(p), "{p}");
         }
@@ -564,6 +587,9 @@ mod tests {
             "src/config/local.ts",
             "apprise_api/core/settings/__init__.py",
             "core/settings/production/__init__.py",
+            "myproject/settings.py",
+            "website/settings.py",
+            "devsite-builder/build.js",
         ] {
             assert!(!is_development_config(p), "{p}");
         }

@@ -18,7 +18,8 @@ pub enum DeveloperStack {
     /// An image from a development channel (`:dev`, `:develop`, `:nightly`…).
     DevelopmentImage,
     /// A service builds the development stage of its Dockerfile (`target: dev`), while
-    /// the published image is built from another stage (astuto's `target: prod`).
+    /// the published image is built from another stage (astuto's `target: prod`), or a
+    /// Dockerfile named for development (ChiefOnboarding's `dockerfile: ./Dockerfile-dev`).
     DevelopmentTarget,
     /// Only databases, caches, queues and their admin consoles: the dependencies a
     /// developer starts next to the code.
@@ -44,7 +45,7 @@ impl DeveloperStack {
                 "a service runs a development-channel image (:dev, :nightly…)"
             }
             DeveloperStack::DevelopmentTarget => {
-                "a service builds the development stage of its Dockerfile (target: dev)"
+                "a service builds a development stage or Dockerfile (target: dev, Dockerfile-dev)"
             }
             DeveloperStack::BackingServicesOnly => {
                 "only databases, caches and queues, nothing built"
@@ -159,25 +160,40 @@ fn mounts_development_config(service: &Node) -> bool {
 }
 
 /// The project's source tree mounted into the service (`.:/app`, `..:/src`,
-/// `${PWD}:/code`).
+/// `${PWD}:/code`). A mount of the service's own build folder (`./backend:/app`) is not
+/// enough: seed 000's only Compose file, its production story, does that.
 fn mounts_source(service: &Node) -> bool {
     mounted_sources(service)
         .into_iter()
         .any(|src| matches!(src.trim_end_matches('/'), "." | ".." | "$PWD" | "${PWD}"))
 }
 
-/// What a service builds: its build context and Dockerfile, as one comparable text.
+fn is_development_word(word: &str) -> bool {
+    matches!(
+        word,
+        "dev" | "devel" | "develop" | "development" | "debug" | "test" | "testing"
+    )
+}
+
+/// Whether a service builds the development stage of its Dockerfile (`target: dev`) or
+/// a Dockerfile named for development (`Dockerfile-dev`, `dev.Dockerfile`).
 fn builds_development_target(service: &Node) -> bool {
-    scalar_text(service.get("build").and_then(|b| b.get("target"))).is_some_and(|target| {
-        target.to_ascii_lowercase().split(['-', '_']).any(|w| {
-            matches!(
-                w,
-                "dev" | "devel" | "develop" | "development" | "debug" | "test" | "testing"
-            )
-        })
+    let build = service.get("build");
+    let target = scalar_text(build.and_then(|b| b.get("target")));
+    let dockerfile = scalar_text(build.and_then(|b| b.get("dockerfile")))
+        .map(|path| path.rsplit('/').next().unwrap_or(path));
+    target.is_some_and(|t| {
+        t.to_ascii_lowercase()
+            .split(['-', '_'])
+            .any(is_development_word)
+    }) || dockerfile.is_some_and(|file| {
+        file.to_ascii_lowercase()
+            .split(['-', '_', '.'])
+            .any(is_development_word)
     })
 }
 
+/// What a service builds: its build context and Dockerfile, as one comparable text.
 fn build_signature(service: &Node) -> Option<String> {
     let build = service.get("build")?;
     match &build.value {
@@ -267,6 +283,7 @@ mod tests {
             ("services:\n  backend:\n    image: ghcr.io/acme/app/backend:develop\n  db:\n    image: postgres:15\n", DevelopmentImage),
             ("services:\n  app:\n    image: acme:dev\n    build: .\n", DevelopmentImage),
             ("services:\n  web:\n    build:\n      context: .\n      target: dev\n  db:\n    image: postgres:14.5\n", DevelopmentTarget),
+            ("services:\n  web:\n    build:\n      context: .\n      dockerfile: ./Dockerfile-dev\n", DevelopmentTarget),
             ("services:\n  db:\n    image: postgres:16.3\n    restart: always\n  cache:\n    image: docker.io/bitnami/redis:7.2\n", BackingServicesOnly),
             ("services:\n  mongodb:\n    image: mongo\n  ui:\n    image: mongo-express\n    restart: always\n", BackingServicesOnly),
             // openpanel's root stack: databases and a Kafka-compatible queue with its console.
@@ -293,6 +310,9 @@ mod tests {
             "services:\n  web:\n    image: nginx:1.27\n",
             "services:\n  web:\n    build:\n      context: .\n      target: production\n",
             "services:\n  web:\n    build:\n      context: .\n      target: devops-runtime\n",
+            "services:\n  web:\n    build:\n      context: ./back\n      dockerfile: Dockerfile.prod\n    volumes:\n      - ./back/media:/app/media\n",
+            // Seed 000: its only Compose file mounts the backend's folder, and it is the deployment.
+            "services:\n  backend:\n    build: ./backend\n    volumes:\n      - ./backend:/app\n",
             "services: {}\n",
             "version: '3'\n",
             "services:\n  app:\n    image: acme/app:2\n    volumes:\n      - ./config/production.yml:/app/config.yml:ro\n      - ./devices:/dev/bus\n",

@@ -13,7 +13,7 @@ const HEADER_LINES: usize = 40;
 static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        \b(?:meant|intended|designed|only)\s+(?:to\s+be\s+used\s+)?for\s+(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
+        \b(?:meant|intended|designed|only)\s+(?:(?:solely|only|exclusively|purely)\s+)?(?:to\s+be\s+used\s+)?for\s+(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
         | \b(?:development|dev|testing|debugging)\s+(?:purposes?\s+|use\s+)?only\b
         | \bfor\s+(?:local\s+)?(?:development|dev|testing)\s+purposes?\b
         | \bfor\s+debugging\s+(?:issues|problems|bugs|reports)\b
@@ -223,6 +223,8 @@ mod tests {
             "# This compose file is for demonstration only, do not use in prod.\nservices: {}\n",
             // Mailu's `setup/docker-compose.yml`.
             "# This file is used to test the mailu/setup utility\n# Deployment files can be found on github.com/mailu/infra\nservices: {}\n",
+            // Misago's root Dockerfile.
+            "# This Dockerfile is intended solely for local development of Misago\n# If you are seeking a suitable Docker setup for running Misago in a\n# production, please use misago-docker instead\nFROM python:3.12-bookworm\n",
         ] {
             assert!(dev(text), "{text}");
         }
