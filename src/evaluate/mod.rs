@@ -22,8 +22,8 @@ use crate::inventory::{
     classify::is_ci_config,
     classify::{
         file_name, is_compose_file, is_container_setup, is_dockerfile, is_env_file_name,
-        is_folder_readme, is_in_docs_folder, is_in_helper_scripts_folder, is_non_production,
-        is_stack_evidence_excluded, is_test_or_vendored, parent_dir,
+        is_folder_readme, is_in_development_folder, is_in_docs_folder, is_in_helper_scripts_folder,
+        is_non_production, is_stack_evidence_excluded, is_test_or_vendored, parent_dir,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
     WalkedFile,
@@ -922,7 +922,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // a `.env` is the application's own. Nor is a file whose every value is a template
     // expression (`{{ .Base }}`): a program renders it into the build. Nor is one in a
     // documentation folder (Mailu's `docs/compose/.env`): a sample the docs show, whose
-    // empty and `ChangeMe` values each installation fills in.
+    // empty and `ChangeMe` values each installation fills in. Nor is one in a folder named
+    // for development (Hi.Events' `docker/development/.env`).
     let not_app_env_files: BTreeSet<String> = env_files
         .iter()
         .filter(|f| {
@@ -931,7 +932,11 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             let developer_stack = !dir.is_empty() && developer_stack_dirs.contains(dir);
             let rendered = f.parsed.only_template_values();
             !is_forced(f)
-                && (compose_cli || developer_stack || rendered || is_in_docs_folder(&f.path))
+                && (compose_cli
+                    || developer_stack
+                    || rendered
+                    || is_in_docs_folder(&f.path)
+                    || is_in_development_folder(&f.path))
         })
         .map(|f| f.path.clone())
         .collect();

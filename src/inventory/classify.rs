@@ -508,7 +508,14 @@ fn is_development_project_folder(dir: &str) -> bool {
 /// Folders that hold a documentation site: its `package.json` (a Next.js or Docusaurus
 /// docs site) or `requirements.txt` (Sphinx, with the framework for autodoc) says what
 /// the docs are built with, not what the product runs on.
-const DOCS_SITE_DIRS: &[&str] = &["docs", "doc", "documentation", "docs-site", "docsite"];
+const DOCS_SITE_DIRS: &[&str] = &[
+    "docs",
+    "doc",
+    "documentation",
+    "docs-site",
+    "docsite",
+    "docs-website",
+];
 
 /// Whether `path` is in a top-level folder of helper scripts (`scripts/`, `tools/`,
 /// `hack/`, `contrib/`, `utils/`): the build and maintenance tooling around a product,
@@ -522,6 +529,18 @@ pub fn is_in_helper_scripts_folder(path: &str) -> bool {
                 "scripts" | "script" | "tools" | "hack" | "contrib" | "utils"
             )
         })
+}
+
+/// Whether `path` lies in a folder named for a development or test setup
+/// (Hi.Events' `docker/development/.env`, `deploy/local/`, `e2e/`): what is there sets up
+/// that environment, not the deployment.
+pub fn is_in_development_folder(path: &str) -> bool {
+    let lower = path.trim_start_matches("./").to_ascii_lowercase();
+    let mut segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
+    segments.pop();
+    segments
+        .iter()
+        .any(|d| words(d).any(|w| DEV_FOLDER_WORDS.contains(&w)))
 }
 
 /// Whether `path` lies in a documentation folder (`docs/compose/.env`): what is there
@@ -553,6 +572,27 @@ pub fn is_stack_evidence_excluded(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn development_folders() {
+        for p in [
+            "docker/development/.env",
+            "deploy/local/.env",
+            "e2e/.env",
+            ".devcontainer/.env",
+        ] {
+            assert!(is_in_development_folder(p), "{p}");
+        }
+        for p in [
+            ".env",
+            "docker/.env",
+            "docker/all-in-one/.env",
+            "devops/.env",
+            "latest/.env",
+        ] {
+            assert!(!is_in_development_folder(p), "{p}");
+        }
+    }
 
     #[test]
     fn development_configs() {
@@ -773,6 +813,7 @@ mod tests {
             "apps/docs/package.json",
             "docs/requirements.txt",
             "demo/package.json",
+            "docs-website/nginx.conf",
         ] {
             assert!(is_stack_evidence_excluded(p), "{p}");
         }

@@ -104,7 +104,8 @@ static TEST_ENVIRONMENT_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 /// in the map form (`RAILS_ENV: test`) or the list form (`- NODE_ENV=development`).
 fn runs_test_environment(service: &Node) -> bool {
     let names_test = |key: &str, value: &str| {
-        ENVIRONMENT_NAME_KEY.is_match(key) && TEST_ENVIRONMENT_VALUE.is_match(value.trim())
+        ENVIRONMENT_NAME_KEY.is_match(key)
+            && TEST_ENVIRONMENT_VALUE.is_match(default_of_variable(value.trim()))
     };
     match service.get("environment").map(|e| &e.value) {
         Some(Value::Map(entries)) => entries
@@ -117,6 +118,20 @@ fn runs_test_environment(service: &Node) -> bool {
         }),
         _ => false,
     }
+}
+
+/// The value a Compose variable takes when the shell does not set it: `development` in
+/// `${NODE_ENV:-development}` (ever-traduora); any other value as it is.
+fn default_of_variable(value: &str) -> &str {
+    value
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+        .and_then(|v| v.split_once('-'))
+        .filter(|(name, _)| {
+            let name = name.strip_suffix(':').unwrap_or(name);
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        .map_or(value, |(_, default)| default)
 }
 
 fn scalar_text(node: Option<&Node>) -> Option<&str> {
@@ -290,6 +305,7 @@ mod tests {
             ("services:\n  op-ch:\n    image: clickhouse/clickhouse-server:26.1\n  op-queue:\n    image: redpandadata/redpanda:v25.1.4\n  op-console:\n    image: redpandadata/console:v3.7.2\n", BackingServicesOnly),
             ("services:\n  postal:\n    image: ${POSTAL_IMAGE}\n    environment:\n      RAILS_ENVIRONMENT: test\n  mariadb:\n    image: mariadb\n", TestEnvironment),
             ("services:\n  web:\n    build: .\n    environment:\n      - NODE_ENV=development\n", TestEnvironment),
+            ("services:\n  web:\n    image: acme/web:1\n    environment:\n      NODE_ENV: ${NODE_ENV:-development}\n", TestEnvironment),
             ("services:\n  isso:\n    build: .\n    volumes:\n      - type: bind\n        source: ./contrib/isso-dev.cfg\n        target: /config/isso.cfg\n", TestEnvironment),
             ("services:\n  app:\n    image: acme/app:2\n    volumes:\n      - ./config/settings.test.yml:/app/settings.yml:ro\n", TestEnvironment),
             ("x-app: &app\n  build:\n    context: ../..\n    dockerfile: docker/Dockerfile\nservices:\n  alpha:\n    <<: *app\n  beta:\n    <<: *app\n  gamma:\n    <<: *app\n", LocalCluster),
@@ -307,6 +323,7 @@ mod tests {
             "services:\n  db:\n    image: postgres:16.3\n  app:\n    image: ${APP_IMAGE}\n",
             "services:\n  app:\n    image: acme/devtools-api:2.0\n",
             "services:\n  app:\n    image: acme/app:2.0\n    environment:\n      NODE_ENV: production\n      RAILS_ENV: ${RAILS_ENV:-production}\n      TEST_MODE: test\n",
+            "services:\n  app:\n    image: acme/app:2.0\n    environment:\n      NODE_ENV: ${NODE_ENV}\n      APP_ENV: ${APP_ENV-production}\n",
             "services:\n  web:\n    image: nginx:1.27\n",
             "services:\n  web:\n    build:\n      context: .\n      target: production\n",
             "services:\n  web:\n    build:\n      context: .\n      target: devops-runtime\n",

@@ -22,6 +22,8 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
         | \b(?:do\s+not|don'?t)\s+use\s+(?:this\s+|it\s+)?(?:file\s+)?in\s+prod(?:uction)?\b
         | \bnot\s+for\s+prod(?:uction)?\b
+        | \b(?:not|nor|never)\b[^.\n]{0,60}?\b(?:suitable|ready|fit)\s+for\s+production\b
+        | \b(?:intended|meant)\s+use\s+is\s+(?:for\s+)?(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
         | \bnot\s+the\s+(?:published|production|official|released)\s+(?:[\w./:-]+\s+)?image\b
         | \bfor\s+demo(?:nstration)?\s+(?:purposes?\s+)?only\b
         | \bnot\s+(?:to\s+be\s+)?used\s+for\s+(?:your\s+|personal\s+|real\s+|production\s+)?deployments?\b
@@ -175,6 +177,11 @@ mod tests {
         // Only the first paragraph speaks for the folder.
         assert!(!readme("# Deploy\n\nProduction manifests for the service.\n\nThe `dev/` overlay is for development only.\n"));
         assert!(!readme("# Deploy\n\nRun `kubectl apply -k .` to deploy.\n"));
+        // Maintainerr's `docker/nginx-reverse-subfolder/README.md`: no title.
+        assert!(readme("This is a straight forward nginx reverse proxy setup for Maintainerr, served under a subfolder at http://localhost:8080/maintainerr\nIt's intended use is for testing the BASE_PATH feature locally, and as such does not persist any data nor make any attempt to be suitable for production.\n"));
+        assert!(!readme(
+            "# Deploy\n\nThese manifests are suitable for production.\n"
+        ));
         assert!(!readme(""));
     }
 
@@ -223,6 +230,8 @@ mod tests {
             "# This compose file is for demonstration only, do not use in prod.\nservices: {}\n",
             // Mailu's `setup/docker-compose.yml`.
             "# This file is used to test the mailu/setup utility\n# Deployment files can be found on github.com/mailu/infra\nservices: {}\n",
+            // Maintainerr's `docker/nginx-reverse-subfolder/README.md`.
+            "# It's intended use is for testing the BASE_PATH feature locally, and as such does not\n# persist any data nor make any attempt to be suitable for production.\nservices: {}\n",
             // Misago's root Dockerfile.
             "# This Dockerfile is intended solely for local development of Misago\n# If you are seeking a suitable Docker setup for running Misago in a\n# production, please use misago-docker instead\nFROM python:3.12-bookworm\n",
         ] {
