@@ -21,7 +21,7 @@ pub enum DeveloperStack {
     /// the published image is built from another stage (astuto's `target: prod`), or a
     /// Dockerfile named for development (ChiefOnboarding's `dockerfile: ./Dockerfile-dev`).
     DevelopmentTarget,
-    /// Only databases, caches, queues and their admin consoles: the dependencies a
+    /// Only databases, caches, queues, trace viewers and their admin consoles: the dependencies a
     /// developer starts next to the code.
     BackingServicesOnly,
     /// A service runs the application in its test or development environment
@@ -81,7 +81,7 @@ static ACME_COMPANION_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
 
 static BACKING_SERVICE_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:[a-z0-9.-]+(?::[0-9]+)?/)?(?:[a-z0-9._-]+/)*(?:postgres|postgresql|postgis|pgvector|mysql|mariadb|percona|mongo|mongodb|mongo-express|redis|redis-stack|redis-stack-server|valkey|keydb|dragonfly|memcached|elasticsearch|opensearch|rabbitmq|kafka|cp-kafka|zookeeper|cp-zookeeper|cassandra|scylla|clickhouse|clickhouse-server|minio|nats|etcd|adminer|pgadmin4|phpmyadmin|redis-commander|redisinsight|pgbouncer|pgpool|pgpool2|couchdb|meilisearch|typesense|qdrant|neo4j|influxdb|redpanda|redpandadata/console|kafka-ui|kafdrop|cockroach|timescaledb|questdb)(?:[:@][^/]*)?$",
+        r"(?i)^(?:[a-z0-9.-]+(?::[0-9]+)?/)?(?:[a-z0-9._-]+/)*(?:postgres|postgresql|postgis|pgvector|mysql|mariadb|percona|mongo|mongodb|mongo-express|redis|redis-stack|redis-stack-server|valkey|keydb|dragonfly|memcached|elasticsearch|opensearch|rabbitmq|kafka|cp-kafka|zookeeper|cp-zookeeper|cassandra|scylla|clickhouse|clickhouse-server|minio|nats|etcd|adminer|pgadmin4|phpmyadmin|redis-commander|redisinsight|pgbouncer|pgpool|pgpool2|couchdb|meilisearch|typesense|qdrant|neo4j|influxdb|redpanda|redpandadata/console|kafka-ui|kafdrop|cockroach|timescaledb|questdb|jaeger|jaegertracing/all-in-one|zipkin)(?:[:@][^/]*)?$",
     )
     .expect("backing service image pattern compiles")
 });
@@ -301,6 +301,8 @@ mod tests {
             ("services:\n  web:\n    build:\n      context: .\n      dockerfile: ./Dockerfile-dev\n", DevelopmentTarget),
             ("services:\n  db:\n    image: postgres:16.3\n    restart: always\n  cache:\n    image: docker.io/bitnami/redis:7.2\n", BackingServicesOnly),
             ("services:\n  mongodb:\n    image: mongo\n  ui:\n    image: mongo-express\n    restart: always\n", BackingServicesOnly),
+            // convoy's `docker-compose.dep.yml`: the dependencies and a trace viewer.
+            ("services:\n  jaeger:\n    image: jaegertracing/all-in-one:1.62.0\n  postgres:\n    image: postgres:15.2-alpine\n  redis:\n    image: redis:7-alpine\n", BackingServicesOnly),
             // openpanel's root stack: databases and a Kafka-compatible queue with its console.
             ("services:\n  op-ch:\n    image: clickhouse/clickhouse-server:26.1\n  op-queue:\n    image: redpandadata/redpanda:v25.1.4\n  op-console:\n    image: redpandadata/console:v3.7.2\n", BackingServicesOnly),
             ("services:\n  postal:\n    image: ${POSTAL_IMAGE}\n    environment:\n      RAILS_ENVIRONMENT: test\n  mariadb:\n    image: mariadb\n", TestEnvironment),
