@@ -1067,9 +1067,19 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         }
         if stack.pattern.is_none() {
             let mut files = index.files(Group::Stack(i), &walked.files);
-            // Nor is an image nothing ships (mbin's CI job image is no second service).
+            // Nor is an image nothing ships (mbin's CI job image is no second service), nor,
+            // for a count of images, a web server's image that serves the built front end.
+            let serves_files = |path: &str| {
+                stack.min_files > 1
+                    && is_dockerfile(path)
+                    && read_small(&options.root, path).is_some_and(|text| {
+                        crate::inventory::intent::dockerfile_serves_files(&text)
+                    })
+            };
             files.retain(|f| {
-                !set_aside_configs.contains_key(&f.path) && !unshipped_images.contains_key(&f.path)
+                !set_aside_configs.contains_key(&f.path)
+                    && !unshipped_images.contains_key(&f.path)
+                    && !serves_files(&f.path)
             });
             if stack_detected_by_files(&files, stack) {
                 stack_hits[i] = true;

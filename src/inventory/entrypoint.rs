@@ -4,7 +4,9 @@
 //! as `user=app`) is part of the image, though no Dockerfile line says it.
 
 use crate::inventory::classify::{file_name, parent_dir};
+use crate::inventory::dockerfile_copies::is_copied;
 use crate::inventory::dockerfile_stages::shipped_chain_spans;
+use std::collections::BTreeSet;
 
 /// Interpreters and init programs: the script they run is named after them.
 const LAUNCHERS: &[&str] = &[
@@ -71,7 +73,8 @@ pub fn entry_scripts(text: &str) -> Vec<String> {
 /// The repository files that hold what the image at `dockerfile` starts: its entry
 /// scripts (the shallowest file of that name in the Dockerfile's folder, or of that name
 /// with `.sh`: mbin copies `docker-entrypoint.sh` to `/usr/local/bin/docker-entrypoint`),
-/// and the supervisord configurations it copies.
+/// the supervisord configurations it copies, and the s6-overlay service scripts in the
+/// folders it copies (`COPY docker/root /`).
 pub fn entry_files<'a>(
     dockerfile: &str,
     scripts: &[String],
@@ -104,9 +107,23 @@ pub fn entry_files<'a>(
             .filter(|path| files.clone().any(|f| f == path.as_str()))
             .cloned(),
     );
+    let copied_set: BTreeSet<String> = copied.iter().cloned().collect();
+    out.extend(
+        files
+            .filter(|path| is_s6_service_script(path) && is_copied(path, &copied_set))
+            .map(str::to_string),
+    );
     out.sort();
     out.dedup();
     out
+}
+
+/// The `run` script of an s6-overlay service (`root/etc/s6-overlay/s6-rc.d/svc-node/run`,
+/// the older `etc/services.d/app/run`): on linuxserver.io base images it starts the
+/// application, often as the unprivileged `abc` with `s6-setuidgid`.
+fn is_s6_service_script(path: &str) -> bool {
+    file_name(path) == "run"
+        && (path.contains("/s6-overlay/s6-rc.d/") || path.contains("etc/services.d/"))
 }
 
 #[cfg(test)]
@@ -151,6 +168,17 @@ mod tests {
                 files.iter().copied()
             ),
             ["docker/app/entrypoint.sh", "docker/app/supervisord.conf"]
+        );
+        // multi-scrobbler: `COPY docker/root /` on a linuxserver.io base image.
+        let files = [
+            "docker/root/etc/s6-overlay/s6-rc.d/svc-node/run",
+            "docker/root/etc/s6-overlay/s6-rc.d/svc-node/type",
+            "other/etc/s6-overlay/s6-rc.d/svc-x/run",
+        ];
+        let copied = vec!["docker/root".to_string()];
+        assert_eq!(
+            entry_files("Dockerfile", &[], &copied, files.iter().copied()),
+            ["docker/root/etc/s6-overlay/s6-rc.d/svc-node/run"]
         );
     }
 }

@@ -100,6 +100,32 @@ pub fn readme_declares_development(text: &str) -> bool {
     DEVELOPMENT_ONLY.is_match(&intro) || RETIRED.is_match(&intro)
 }
 
+/// Web servers whose image, with the project's files copied in, serves a built front end
+/// or passes requests on: nginx, Caddy, Apache httpd, lighttpd, OpenResty.
+static WEB_SERVER_BASE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:[^\s/]+\.[^\s/]+/)?(?:library/|nginxinc/)?(?:nginx|nginx-unprivileged|caddy|httpd|lighttpd|openresty/openresty|joseluisq/static-web-server)(?:[:@]|$)",
+    )
+    .expect("web server pattern compiles")
+});
+
+/// Whether a Dockerfile's final stage starts from a web server image: the image serves
+/// files or proxies (budget-board's and booklogr's front ends, an SPA built in an earlier
+/// stage), so it is no second service of the product's own code.
+pub fn dockerfile_serves_files(text: &str) -> bool {
+    text.lines()
+        .rev()
+        .find_map(|line| {
+            let mut words = line.split_whitespace();
+            let instruction = words.next()?;
+            if !instruction.eq_ignore_ascii_case("FROM") {
+                return None;
+            }
+            words.find(|w| !w.starts_with("--"))
+        })
+        .is_some_and(|image| WEB_SERVER_BASE.is_match(image))
+}
+
 /// Official language and build-tool images: without a command of its own, an image on
 /// one of these runs a compiler or a shell, not a service.
 static TOOLCHAIN_BASE: LazyLock<Regex> = LazyLock::new(|| {
@@ -209,6 +235,22 @@ mod tests {
         assert!(!tool("ARG RUBY_VERSION\nFROM ruby:$RUBY_VERSION-slim-bullseye\nUSER docker\nCOPY --chown=docker:docker . /usr/src/app/\nRUN bundle exec rails assets:precompile\n"));
         assert!(!tool("FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n"));
         assert!(!tool(""));
+    }
+
+    #[test]
+    fn web_server_images() {
+        use super::dockerfile_serves_files as serves;
+        assert!(serves("FROM node:22 AS build\nRUN npm run build\nFROM nginx:1.27-alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\n"));
+        assert!(serves(
+            "FROM --platform=$BUILDPLATFORM caddy:2.8\nCOPY Caddyfile /etc/caddy/Caddyfile\n"
+        ));
+        assert!(!serves(
+            "FROM nginx:1.27 AS assets\nFROM python:3.12-slim\nCMD [\"gunicorn\"]\n"
+        ));
+        assert!(!serves(
+            "FROM node:22-alpine\nCMD [\"node\", \"server.js\"]\n"
+        ));
+        assert!(!serves(""));
     }
 
     #[test]
