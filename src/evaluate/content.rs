@@ -146,6 +146,13 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
             } else {
                 Vec::new()
             };
+            // With `shipped_stages`, a match in a stage the shipped image is not made of
+            // (a `development` stage beside `production`) is no occurrence.
+            let shipped = if check.shipped_stages {
+                crate::inventory::dockerfile_stages::shipped_chain_spans(text)
+            } else {
+                Vec::new()
+            };
             let mut extra = 0usize;
             for caps in check.pattern.captures_iter(text) {
                 let Some(m) = caps.get(0) else { continue };
@@ -159,6 +166,9 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
                     continue;
                 }
                 if build_stages.iter().any(|span| span.contains(&m.start())) {
+                    continue;
+                }
+                if !shipped.is_empty() && !shipped.iter().any(|span| span.contains(&m.start())) {
                     continue;
                 }
                 if check

@@ -923,14 +923,17 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // expression (`{{ .Base }}`): a program renders it into the build. Nor is one in a
     // documentation folder (Mailu's `docs/compose/.env`): a sample the docs show, whose
     // empty and `ChangeMe` values each installation fills in. Nor is one in a folder named
-    // for development (Hi.Events' `docker/development/.env`).
+    // for development (Hi.Events' `docker/development/.env`), nor a `.env` that is a blank
+    // form, every value empty (rustypaste's `AUTH_TOKEN=`); templates are often that.
     let not_app_env_files: BTreeSet<String> = env_files
         .iter()
         .filter(|f| {
             let dir = parent_dir(&f.path);
             let compose_cli = f.parsed.only_compose_settings();
             let developer_stack = !dir.is_empty() && developer_stack_dirs.contains(dir);
-            let rendered = f.parsed.only_template_values();
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            let blank_form = f.parsed.only_blank_values() && name == ".env";
+            let rendered = f.parsed.only_template_values() || blank_form;
             !is_forced(f)
                 && (compose_cli
                     || developer_stack

@@ -62,6 +62,13 @@ impl ParsedEnv {
             })
     }
 
+    /// Whether every value is empty (rustypaste's committed `.env` of one `AUTH_TOKEN=`):
+    /// a blank form the operator fills in, not a configuration anything runs with. An empty
+    /// file is not one, and one value set anywhere makes it configuration (seed 000's `.env`).
+    pub fn only_blank_values(&self) -> bool {
+        !self.entries.is_empty() && self.entries.iter().all(|e| e.value.trim().is_empty())
+    }
+
     /// Whether no key names a secret and no value carries URL credentials: image
     /// versions, ports, public build variables (`VITE_*`, `EXPO_PUBLIC_*`). A file like
     /// that, committed on purpose, is the project's defaults file (otel-demo's `.env`,
@@ -378,6 +385,14 @@ mod tests {
         );
         assert!(!parse_env("VITE_BASEPATH={{ .Base }}\nVITE_THEME=dark\n").only_template_values());
         assert!(!parse_env("").only_template_values());
+    }
+
+    #[test]
+    fn blank_forms() {
+        assert!(parse_env("AUTH_TOKEN=\n").only_blank_values());
+        assert!(parse_env("# fill in\nAPI_KEY=\nSECRET=\"\"\n").only_blank_values());
+        assert!(!parse_env("API_KEY=\nJWT_SECRET=dev-jwt-secret-key\n").only_blank_values());
+        assert!(!parse_env("").only_blank_values());
     }
 
     #[test]

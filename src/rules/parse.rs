@@ -556,12 +556,6 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
         );
     }
     let shipped_stages = f.boolean(src, "shipped_stages").unwrap_or(false);
-    if shipped_stages && must == Some(ContentMust::NotMatch) {
-        src.error(
-            f.value("shipped_stages").map_or(f.span(), |v| v.span),
-            "`shipped_stages` applies only to `must = \"match\"`",
-        );
-    }
     let unless_entrypoint_matches = restricted_regex(
         src,
         &mut f,
