@@ -425,6 +425,8 @@ struct FileOutput {
     awaited_healthy: Vec<(String, u32)>,
     /// A product Dockerfile that declares a `HEALTHCHECK`.
     healthchecked_image: bool,
+    /// A product Dockerfile whose final stage is a web server's image (nginx, Caddy…).
+    web_server_image: bool,
     /// A product Dockerfile's shipped base image (`FROM ghcr.io/acme/app:base`).
     shipped_base_image: Option<String>,
     /// The repository paths a product Dockerfile copies into its image.
@@ -629,6 +631,9 @@ fn visit_file(
             out.awaited_healthy = compose_builds::awaited_healthy(path, compose_docs);
         }
     }
+    if !non_product && is_dockerfile(path) {
+        out.web_server_image = crate::inventory::intent::dockerfile_serves_files(text);
+    }
     if router.builds_wanted && !non_product && is_dockerfile(path) {
         out.healthchecked_image = crate::inventory::intent::declares_healthcheck(text);
         out.shipped_base_image = crate::inventory::dockerfile_stages::shipped_base_image(text);
@@ -811,6 +816,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut one_shot_jobs: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut awaited_healthy: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
+    let mut web_server_images: BTreeSet<String> = BTreeSet::new();
     let mut base_images: Vec<(String, String)> = Vec::new();
     let mut copied_into_images: BTreeSet<String> = BTreeSet::new();
     let mut ci_text = String::new();
@@ -839,6 +845,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             one_shot_jobs: jobs,
             awaited_healthy: awaited,
             healthchecked_image,
+            web_server_image,
             shipped_base_image,
             copied_into_image,
             ci_text: ci_config,
@@ -854,6 +861,9 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         pulled_images.append(&mut pulled);
         one_shot_jobs.extend(jobs);
         awaited_healthy.extend(awaited);
+        if web_server_image {
+            web_server_images.insert(path.clone());
+        }
         if healthchecked_image {
             healthchecked_dockerfiles.insert(path.clone());
         }
@@ -1072,17 +1082,10 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             let mut files = index.files(Group::Stack(i), &walked.files);
             // Nor is an image nothing ships (mbin's CI job image is no second service), nor,
             // for a count of images, a web server's image that serves the built front end.
-            let serves_files = |path: &str| {
-                stack.min_files > 1
-                    && is_dockerfile(path)
-                    && read_small(&options.root, path).is_some_and(|text| {
-                        crate::inventory::intent::dockerfile_serves_files(&text)
-                    })
-            };
             files.retain(|f| {
                 !set_aside_configs.contains_key(&f.path)
                     && !unshipped_images.contains_key(&f.path)
-                    && !serves_files(&f.path)
+                    && (stack.min_files <= 1 || !web_server_images.contains(&f.path))
             });
             if stack_detected_by_files(&files, stack) {
                 stack_hits[i] = true;
