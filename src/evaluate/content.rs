@@ -225,6 +225,9 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
                 };
                 out.push(Occurrence {
                     owner: caps.name("owner").map(|o| o.as_str().to_string()),
+                    setting: caps
+                        .name("setting")
+                        .map(|s| s.as_str().to_ascii_uppercase()),
                     location: Some(Location::at(path, line, column)),
                     message: rule.failure_message(),
                     evidence: Some(evidence),
@@ -327,6 +330,7 @@ pub fn finish(
     tally: &Tally,
     files: Vec<(&str, FileResult)>,
     own_owners: &BTreeSet<String>,
+    instructed_settings: &BTreeSet<String>,
 ) -> Verdict {
     let checked = tally.checked.load(Ordering::Relaxed);
     if checked == 0 && !check.fail_without_files {
@@ -344,6 +348,10 @@ pub fn finish(
                         !o.owner
                             .as_ref()
                             .is_some_and(|owner| own_owners.contains(&owner.to_ascii_lowercase()))
+                            && !o
+                                .setting
+                                .as_ref()
+                                .is_some_and(|s| instructed_settings.contains(s))
                     }));
                 }
             }
@@ -353,6 +361,7 @@ pub fn finish(
                 if matches!(r, FileResult::Matched(false)) {
                     occurrences.push(Occurrence {
                         owner: None,
+                        setting: None,
                         location: Some(Location::file(path)),
                         message: rule.failure_message(),
                         evidence: Some(Evidence::note(format!(
@@ -367,6 +376,7 @@ pub fn finish(
             if !tally.matched.load(Ordering::Relaxed) {
                 occurrences.push(Occurrence {
                     owner: None,
+                    setting: None,
                     location: None,
                     message: rule.failure_message(),
                     evidence: Some(Evidence::note(format!(

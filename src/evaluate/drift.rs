@@ -1366,6 +1366,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
                 };
                 occurrences.push(Occurrence {
                     owner: None,
+                    setting: None,
                     location: Some(read_location(first)),
                     message: format!(
                         "{name} is read without a default and nothing provides it for production{}",
@@ -1392,6 +1393,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
                 let keys = template.parsed.entries.iter().map(|e| e.key.as_str());
                 occurrences.push(Occurrence {
                     owner: None,
+                    setting: None,
                     location: Some(read_location(first)),
                     message: format!(
                         "{name} is read in code but not documented in {}{}",
@@ -1434,6 +1436,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
                         judged += 1;
                         occurrences.push(Occurrence {
                             owner: None,
+                            setting: None,
                             location: Some(Location::at(&file.path, e.line, e.column)),
                             message: format!(
                                 "{} is configured in {} but never read{}",
@@ -1463,6 +1466,7 @@ pub fn evaluate(rule: &Rule, condition: DriftCondition, inv: &DriftInventory<'_>
             for r in &inv.reads.dynamic {
                 occurrences.push(Occurrence {
                     owner: None,
+                    setting: None,
                     location: Some(read_location(r)),
                     message: "environment variable with a name computed at run time: not checked"
                         .into(),

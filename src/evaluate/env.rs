@@ -328,6 +328,7 @@ pub fn evaluate(
                 if entries.is_empty() {
                     occurrences.push(Occurrence {
                         owner: None,
+                        setting: None,
                         location: Some(Location::file(&target.path)),
                         message: rule.failure_message(),
                         evidence: Some(Evidence::note(format!(
@@ -357,6 +358,7 @@ pub fn evaluate(
                     if other.parsed.get(&e.key).is_none() {
                         occurrences.push(Occurrence {
                             owner: None,
+                            setting: None,
                             location: Some(Location::at(&target.path, e.line, e.column)),
                             message: format!(
                                 "{} is set in the {here} but missing from the {there} ({})",
@@ -381,6 +383,7 @@ pub fn evaluate(
                     if let Some((message, evidence)) = judge(cond, e) {
                         occurrences.push(Occurrence {
                             owner: None,
+                            setting: None,
                             location: Some(Location::at(&target.path, e.line, e.column)),
                             message,
                             evidence: Some(evidence),

@@ -19,6 +19,7 @@ pub fn evaluate(
             if matching.is_empty() && !symlinks.iter().any(|p| check.paths.is_match(p)) {
                 vec![Occurrence {
                     owner: None,
+                    setting: None,
                     location: None,
                     message: rule.failure_message(),
                     evidence: Some(Evidence::note(format!(
@@ -34,6 +35,7 @@ pub fn evaluate(
             .iter()
             .map(|f| Occurrence {
                 owner: None,
+                setting: None,
                 location: Some(Location::file(&f.path)),
                 message: rule.failure_message(),
                 evidence: Some(Evidence::note(format!("{} exists", f.path))),
@@ -51,6 +53,7 @@ pub fn evaluate(
                 .filter(|f| !f.gitignored)
                 .map(|f| Occurrence {
                     owner: None,
+                    setting: None,
                     location: Some(Location::file(&f.path)),
                     message: rule.failure_message(),
                     evidence: Some(Evidence::note(format!(

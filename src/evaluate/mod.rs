@@ -45,6 +45,9 @@ pub struct Occurrence {
     /// The GitHub owner the match names (a capture named `owner`): the repository's own
     /// organisation is no third party, and its matches are dropped after the walk.
     pub owner: Option<String>,
+    /// The setting the match assigns (a capture named `setting`): one the setup guide
+    /// has the operator choose is no secret left in git, and its matches are dropped.
+    pub setting: Option<String>,
 }
 
 /// What an evaluator concluded about a rule.
@@ -205,6 +208,9 @@ struct Router {
     drift: bool,
     /// Some rule asks what the Compose services that build a Dockerfile set.
     builds_wanted: bool,
+    /// Some rule drops matches on settings the setup documentation has the operator
+    /// choose (a capture named `setting`).
+    instructions_wanted: bool,
 }
 
 impl Router {
@@ -248,6 +254,10 @@ impl Router {
             .rules
             .iter()
             .any(|r| matches!(r.check, Check::Content(_) | Check::Structured(_)));
+        let instructions_wanted = pack.rules.iter().any(|r| match &r.check {
+            Check::Content(c) => c.pattern.capture_names().any(|n| n == Some("setting")),
+            _ => false,
+        });
         let patterns = pack
             .rules
             .iter()
@@ -266,6 +276,7 @@ impl Router {
             targets,
             drift,
             builds_wanted,
+            instructions_wanted,
             prefilter: prefilter::Prefilter::new(patterns),
             tallies: pack
                 .rules
@@ -315,7 +326,11 @@ impl Router {
         let folder_readme =
             self.builds_wanted && is_folder_readme(path) && !is_test_or_vendored(path);
         let platform = self.builds_wanted && is_fly_config(path);
+        let setup_doc = self.instructions_wanted
+            && crate::inventory::instructions::is_setup_doc(path)
+            && !is_test_or_vendored(path);
         if targets.is_empty()
+            && !setup_doc
             && !drift_kind
             && !env
             && !compose
@@ -331,6 +346,7 @@ impl Router {
         // development Compose file still provides variables).
         let drift_source = !is_test_or_vendored(path);
         let wanted = env
+            || setup_doc
             || names_owner
             || folder_readme
             || platform
@@ -437,6 +453,8 @@ struct FileOutput {
     requirements: Vec<String>,
     /// The scripts a product Dockerfile's `ENTRYPOINT` and `CMD` run, by file name.
     entry_scripts: Vec<String>,
+    /// Secret settings a setup guide tells the operator to choose.
+    instructed_settings: Vec<String>,
 }
 
 /// What the walk learned about a file it decided to read.
@@ -468,6 +486,12 @@ fn visit_file(
         out.env = Some(parsed);
     }
     out.owner_hints = crate::inventory::identity::owner_hints(path, text);
+    if router.instructions_wanted
+        && crate::inventory::instructions::is_setup_doc(path)
+        && !is_test_or_vendored(path)
+    {
+        out.instructed_settings = crate::inventory::instructions::instructed_secret_settings(text);
+    }
     let Routed {
         targets,
         non_product,
@@ -812,6 +836,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut config_stack_evidence: Vec<(String, Vec<usize>)> = Vec::new();
     let mut developer_stack_dirs: BTreeSet<String> = BTreeSet::new();
     let mut owner_hints = Vec::new();
+    let mut instructed_settings: BTreeSet<String> = BTreeSet::new();
     let mut pulled_images = Vec::new();
     let mut one_shot_jobs: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut awaited_healthy: BTreeSet<(String, u32)> = BTreeSet::new();
@@ -851,7 +876,9 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             ci_text: ci_config,
             requirements: listed,
             entry_scripts,
+            instructed_settings: instructed,
         } = out;
+        instructed_settings.extend(instructed);
         requirements.extend(listed);
         if !entry_scripts.is_empty() || !copied_into_image.is_empty() {
             image_entries.insert(path.clone(), (entry_scripts, copied_into_image.clone()));
@@ -1315,10 +1342,24 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                                 files.len()
                             ))
                         } else {
-                            content::finish(rule, c, &tally, files, own_owners)
+                            content::finish(
+                                rule,
+                                c,
+                                &tally,
+                                files,
+                                own_owners,
+                                &instructed_settings,
+                            )
                         }
                     } else {
-                        content::finish(rule, c, &router.tallies[i], files, own_owners)
+                        content::finish(
+                            rule,
+                            c,
+                            &router.tallies[i],
+                            files,
+                            own_owners,
+                            &instructed_settings,
+                        )
                     }
                 }
                 Check::Structured(c) => {

@@ -101,6 +101,7 @@ pub fn evaluate(rule: &Rule, check: &ProbeCheck, reports: &[ProbeReport]) -> Ver
         }
         occurrences.push(Occurrence {
             owner: None,
+            setting: None,
             location: Some(Location::url(&report.url)),
             message: rule.failure_message(),
             evidence: Some(Evidence::note(evidence)),

@@ -196,6 +196,7 @@ pub fn evaluate_documents(
                 result.occurrences.push((
                     Occurrence {
                         owner: None,
+                        setting: None,
                         location: Some(Location::at(path, line, column)),
                         message,
                         evidence: Some(Evidence::note(seen)),

@@ -9,6 +9,7 @@ pub mod entrypoint;
 pub mod envfile;
 pub mod identity;
 pub mod ignorefiles;
+pub mod instructions;
 pub mod intent;
 pub mod kustomize;
 pub mod platform_checks;
