@@ -1262,7 +1262,11 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                                     || (dockerfile == "Dockerfile" && !published.is_empty())
                             };
                             for dockerfile in &platform_checked {
-                                if !published_by_ci(dockerfile) {
+                                if !published_by_ci(dockerfile)
+                                    || crate::inventory::platform_checks::fly_deploys_in_ci(
+                                        &ci_text, dockerfile,
+                                    )
+                                {
                                     keys.entry(dockerfile.clone())
                                         .or_default()
                                         .insert("healthcheck".to_string());

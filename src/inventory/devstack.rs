@@ -33,6 +33,9 @@ pub enum DeveloperStack {
     /// machine, a local test of federation or clustering. A deployment scales with
     /// `replicas`, not with copies.
     LocalCluster,
+    /// A service keeps its data in the build output folder (`../build/db-data`), which
+    /// a clean build deletes: nobody keeps production data there.
+    BuildOutputData,
 }
 
 impl DeveloperStack {
@@ -55,6 +58,9 @@ impl DeveloperStack {
             }
             DeveloperStack::LocalCluster => {
                 "several services build the same image to run side by side (a local cluster)"
+            }
+            DeveloperStack::BuildOutputData => {
+                "a service keeps its data in the build output folder (../build/db-data)"
             }
         }
     }
@@ -183,6 +189,32 @@ fn mounts_source(service: &Node) -> bool {
         .any(|src| matches!(src.trim_end_matches('/'), "." | ".." | "$PWD" | "${PWD}"))
 }
 
+/// A data directory (`/var/lib/postgresql/data`, `/data`) mounted from a relative
+/// path through a build output folder (`../build/db-data`, `./target/data`).
+fn keeps_data_in_build_output(service: &Node) -> bool {
+    let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
+        return false;
+    };
+    volumes.iter().any(|v| {
+        let (source, target) = match &v.value {
+            Value::Scalar(Scalar::Str(s)) => {
+                let mut parts = s.split(':');
+                (parts.next(), parts.next())
+            }
+            Value::Map(_) => (scalar_text(v.get("source")), scalar_text(v.get("target"))),
+            _ => (None, None),
+        };
+        let (Some(source), Some(target)) = (source, target) else {
+            return false;
+        };
+        let data_dir = target.starts_with("/var/lib/")
+            || target.trim_end_matches('/').split('/').any(|p| p == "data");
+        source.starts_with('.')
+            && data_dir
+            && source.split('/').any(|p| p == "build" || p == "target")
+    })
+}
+
 fn is_development_word(word: &str) -> bool {
     matches!(
         word,
@@ -262,6 +294,9 @@ pub fn developer_stack(docs: &[Node]) -> Option<DeveloperStack> {
     {
         return Some(DeveloperStack::TestEnvironment);
     }
+    if services.iter().any(|s| keeps_data_in_build_output(s)) {
+        return Some(DeveloperStack::BuildOutputData);
+    }
     let mut builds: BTreeMap<String, usize> = BTreeMap::new();
     for signature in services.iter().filter_map(|s| build_signature(s)) {
         *builds.entry(signature).or_default() += 1;
@@ -292,6 +327,7 @@ mod tests {
             ("services:\n  aws:\n    image: localstack/localstack:3.5\n  app:\n    build: .\n", TestTool),
             ("services:\n  app:\n    build: .\n  mail:\n    image: marcopas/docker-mailslurper:latest\n", TestTool),
             ("services:\n  app:\n    build: .\n    volumes:\n      - .:/app\n", SourceMount),
+            ("services:\n  db:\n    image: postgres:11\n    volumes:\n      - ../build/db-data:/var/lib/postgresql/data/\n  app:\n    image: acme/app\n    env_file: [.env]\n", BuildOutputData),
             ("services:\n  app:\n    build: .\n    volumes:\n      - ../:/src:cached\n", SourceMount),
             ("services:\n  app:\n    build: .\n    volumes:\n      - ${PWD}:/code\n", SourceMount),
             ("services:\n  app:\n    build: .\n    volumes:\n      - type: bind\n        source: .\n        target: /app\n", SourceMount),
@@ -334,6 +370,8 @@ mod tests {
             "services:\n  backend:\n    build: ./backend\n    volumes:\n      - ./backend:/app\n",
             "services: {}\n",
             "version: '3'\n",
+            // Data kept beside the Compose file, and a build folder holding configuration.
+            "services:\n  db:\n    image: postgres:16.3\n    volumes:\n      - ./data/db:/var/lib/postgresql/data\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./build/nginx.conf:/etc/nginx/nginx.conf:ro\n",
             "services:\n  app:\n    image: acme/app:2\n    volumes:\n      - ./config/production.yml:/app/config.yml:ro\n      - ./devices:/dev/bus\n",
             // A web process and its worker built from one Dockerfile are one deployment.
             "services:\n  web:\n    build: .\n  worker:\n    build: .\n    command: worker\n",

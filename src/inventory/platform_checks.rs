@@ -50,12 +50,35 @@ pub fn fly_checked_dockerfile(path: &str, text: &str) -> Result<Option<String>, 
     Ok(normalize(&[parent_dir(path), &dockerfile]))
 }
 
+/// Whether a CI step deploys this Dockerfile to Fly (`flyctl deploy --dockerfile
+/// apps/webapp/Dockerfile`): the authors' own deployment, which the platform checks,
+/// even when another step pushes the image to a registry.
+pub fn fly_deploys_in_ci(ci_text: &str, dockerfile: &str) -> bool {
+    ci_text.lines().any(|line| {
+        (line.contains("flyctl deploy") || line.contains("fly deploy"))
+            && line
+                .split_whitespace()
+                .any(|word| word.trim_matches(['"', '\'']) == dockerfile)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn checked(path: &str, text: &str) -> Option<String> {
         fly_checked_dockerfile(path, text).expect("test TOML parses")
+    }
+
+    #[test]
+    fn fly_deploys_named_dockerfiles() {
+        let ci = "      - run: flyctl deploy --remote-only --app shelf --dockerfile apps/webapp/Dockerfile\n";
+        assert!(fly_deploys_in_ci(ci, "apps/webapp/Dockerfile"));
+        assert!(!fly_deploys_in_ci(ci, "apps/webapp/Dockerfile.image"));
+        assert!(!fly_deploys_in_ci(
+            "docker build -f apps/webapp/Dockerfile .",
+            "apps/webapp/Dockerfile"
+        ));
     }
 
     #[test]
