@@ -120,6 +120,14 @@ pub fn is_test_or_vendored(path: &str) -> bool {
     let Some(file) = segments.pop() else {
         return false;
     };
+    // A project template's files are rendered into someone else's project
+    // (cookiecutter's `{{ cookiecutter.project_slug }}/`, copier's `{{ name }}/`).
+    if segments
+        .iter()
+        .any(|d| d.contains("{{") && d.contains("}}"))
+    {
+        return true;
+    }
     if segments.iter().any(|d| {
         // A hidden folder is named for what it holds too (`.examples/`).
         let bare = d.strip_prefix('.').unwrap_or(d);
@@ -686,6 +694,8 @@ mod tests {
             "internal/testutils/smtp_server.go",
             "lastfm/mockclient/mockclient.go",
             "cmd/dendrite-demo-pinecone/main.go",
+            "plugin-boilerplate/{{ cookiecutter.project_slug }}/.env",
+            "plugin-boilerplate/{{ cookiecutter.project_slug }}/docker-compose.yml",
         ] {
             assert!(is_test_or_vendored(p), "{p}");
         }

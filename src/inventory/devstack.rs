@@ -15,7 +15,7 @@ pub enum DeveloperStack {
     TestTool,
     /// The project's source tree bind-mounted into a service (`.:/app`).
     SourceMount,
-    /// An image from a development channel (`:dev`, `:develop`, `:nightly`…).
+    /// An image from a development channel (`:dev`, `:develop`, `:develop-latest`, `:nightly`…).
     DevelopmentImage,
     /// A service builds the development stage of its Dockerfile (`target: dev`), while
     /// the published image is built from another stage (astuto's `target: prod`), or a
@@ -74,7 +74,7 @@ static TEST_TOOL_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static DEVELOPMENT_TAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i):(?:dev|devel|develop|development|nightly|canary|unstable)$")
+    Regex::new(r"(?i):(?:dev|devel|develop|development|nightly|canary|unstable)(?:-latest)?$")
         .expect("development tag pattern compiles")
 });
 
@@ -332,6 +332,7 @@ mod tests {
             ("services:\n  app:\n    build: .\n    volumes:\n      - ${PWD}:/code\n", SourceMount),
             ("services:\n  app:\n    build: .\n    volumes:\n      - type: bind\n        source: .\n        target: /app\n", SourceMount),
             ("services:\n  backend:\n    image: ghcr.io/acme/app/backend:develop\n  db:\n    image: postgres:15\n", DevelopmentImage),
+            ("services:\n  app:\n    image: acme/app:develop-latest\n    restart: always\n", DevelopmentImage),
             ("services:\n  app:\n    image: acme:dev\n    build: .\n", DevelopmentImage),
             ("services:\n  web:\n    build:\n      context: .\n      target: dev\n  db:\n    image: postgres:14.5\n", DevelopmentTarget),
             ("services:\n  web:\n    build:\n      context: .\n      dockerfile: ./Dockerfile-dev\n", DevelopmentTarget),

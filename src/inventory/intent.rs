@@ -19,6 +19,7 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \bfor\s+debugging\s+(?:issues|problems|bugs|reports)\b
         | \b(?:local\s+)?dev(?:elopment)?\s+(?:environment|setup|stack)\s+(?:only|for\s+(?:contributors|developers))\b
         | \blocal\s+development\s+(?:stack|setup|environment)\b
+        | \blocal[\s-]dev(?:elopment)?\s+(?:stack|setup|environment|workflows?)\b
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
         | \b(?:do\s+not|don'?t)\s+use\s+(?:this\s+|it\s+)?(?:file\s+)?in\s+prod(?:uction)?\b
         | \bnot\s+for\s+prod(?:uction)?\b
@@ -29,6 +30,8 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \bnot\s+(?:to\s+be\s+)?used\s+for\s+(?:your\s+|personal\s+|real\s+|production\s+)?deployments?\b
         | \bfor\s+internal\s+testing\b
         | \b(?:file|stack|setup|configuration)\s+is\s+(?:only\s+)?used\s+(?:to\s+test|for\s+test(?:s|ing))\b
+        | \bfiles?\s+(?:that\s+)?we\s+use\s+(?:for\s+test(?:s|ing)|to\s+test)\b
+        | \btesting\s+files\s+are\b
         | \bused\s+internall?y\s+(?:by\s+(?:[\w.-]+\s+){1,3}?)?(?:to\s+test|for\s+test(?:ing|s)?)\b
         | \bnot\s+(?:intended|meant|designed)\s+(?:for|to\s+be\s+used\s+by)\s+end[\s-]users\b
         | \bfor\s+testing\s+(?:your|the|a)\s+(?:current\s+|local\s+)?(?:branch|changes|code|build)\b
@@ -276,6 +279,11 @@ mod tests {
             "# It's intended use is for testing the BASE_PATH feature locally, and as such does not\n# persist any data nor make any attempt to be suitable for production.\nservices: {}\n",
             // Misago's root Dockerfile.
             "# This Dockerfile is intended solely for local development of Misago\n# If you are seeking a suitable Docker setup for running Misago in a\n# production, please use misago-docker instead\nFROM python:3.12-bookworm\n",
+            // trigger.dev's `docker/docker-compose.yml` and its extras.
+            "# Core local-dev stack: the minimum a contributor needs to boot the webapp.\nname: x\n",
+            "# Optional services for advanced local-dev workflows. Pair with\n# `docker-compose.yml`.\nservices: {}\n",
+            // baserow's `deploy/nginx/README.md`, read as a header.
+            "# This folder contains docker-compose files we use for testing our example nginx\n# configuration.\nservices: {}\n",
         ] {
             assert!(dev(text), "{text}");
         }
