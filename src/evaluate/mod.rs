@@ -360,6 +360,7 @@ impl Router {
             targets,
             non_product,
             drift_source,
+            setup_doc,
         })
     }
 
@@ -464,6 +465,8 @@ struct Routed {
     non_product: bool,
     /// Not test or vendored code: drift reads its configuration.
     drift_source: bool,
+    /// A README or guide read for the settings it tells the operator to choose.
+    setup_doc: bool,
 }
 
 fn visit_file(
@@ -486,17 +489,15 @@ fn visit_file(
         out.env = Some(parsed);
     }
     out.owner_hints = crate::inventory::identity::owner_hints(path, text);
-    if router.instructions_wanted
-        && crate::inventory::instructions::is_setup_doc(path)
-        && !is_test_or_vendored(path)
-    {
-        out.instructed_settings = crate::inventory::instructions::instructed_secret_settings(text);
-    }
     let Routed {
         targets,
         non_product,
         drift_source,
+        setup_doc,
     } = routed;
+    if setup_doc {
+        out.instructed_settings = crate::inventory::instructions::instructed_secret_settings(text);
+    }
     // A container setup whose opening comment says it is for development only is one,
     // whatever its name; an image that builds a tool (a code generator) is no service.
     let mut setup_reason = if !is_container_setup(path) {

@@ -147,19 +147,33 @@ fn scalar_text(node: Option<&Node>) -> Option<&str> {
     }
 }
 
-/// The host side of each volume a service mounts: `./data` in `./data:/data:ro`, or the
-/// `source` of the long syntax.
-pub fn mounted_sources(service: &Node) -> Vec<&str> {
+/// Each volume a service mounts, as its host side and its container side (`./data` and
+/// `/data` in `./data:/data:ro`, or the `source` and `target` of the long syntax).
+fn mounts(service: &Node) -> Vec<(&str, Option<&str>)> {
     let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
         return Vec::new();
     };
     volumes
         .iter()
         .filter_map(|v| match &v.value {
-            Value::Scalar(Scalar::Str(s)) => s.split(':').next(),
-            Value::Map(_) => scalar_text(v.get("source")),
+            Value::Scalar(Scalar::Str(s)) => {
+                let mut parts = s.split(':');
+                parts.next().map(|source| (source, parts.next()))
+            }
+            Value::Map(_) => {
+                scalar_text(v.get("source")).map(|s| (s, scalar_text(v.get("target"))))
+            }
             _ => None,
         })
+        .collect()
+}
+
+/// The host side of each volume a service mounts: `./data` in `./data:/data:ro`, or the
+/// `source` of the long syntax.
+pub fn mounted_sources(service: &Node) -> Vec<&str> {
+    mounts(service)
+        .into_iter()
+        .map(|(source, _)| source)
         .collect()
 }
 
@@ -192,23 +206,10 @@ fn mounts_source(service: &Node) -> bool {
 /// A data directory (`/var/lib/postgresql/data`, `/data`) mounted from a relative
 /// path through a build output folder (`../build/db-data`, `./target/data`).
 fn keeps_data_in_build_output(service: &Node) -> bool {
-    let Some(Value::Seq(volumes)) = service.get("volumes").map(|v| &v.value) else {
-        return false;
-    };
-    volumes.iter().any(|v| {
-        let (source, target) = match &v.value {
-            Value::Scalar(Scalar::Str(s)) => {
-                let mut parts = s.split(':');
-                (parts.next(), parts.next())
-            }
-            Value::Map(_) => (scalar_text(v.get("source")), scalar_text(v.get("target"))),
-            _ => (None, None),
-        };
-        let (Some(source), Some(target)) = (source, target) else {
-            return false;
-        };
-        let data_dir = target.starts_with("/var/lib/")
-            || target.trim_end_matches('/').split('/').any(|p| p == "data");
+    mounts(service).into_iter().any(|(source, target)| {
+        let data_dir = target.is_some_and(|t| {
+            t.starts_with("/var/lib/") || t.trim_end_matches('/').split('/').any(|p| p == "data")
+        });
         source.starts_with('.')
             && data_dir
             && source.split('/').any(|p| p == "build" || p == "target")
