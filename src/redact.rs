@@ -55,6 +55,12 @@ static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// The words that follow the hint of an unquoted value (`SMTP_PASSWORD: correct horse
+/// battery` gives `corr… (7 chars) horse battery`): an unquoted YAML or env value runs to
+/// the end of the line or to a ` #` comment, so they are part of the secret.
+static UNQUOTED_TAIL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(… \(\d+ chars\))(?:[ \t]+[^\s#]\S*)+").expect("static regex"));
+
 static TOKEN_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|\bgh[pousr]_[A-Za-z0-9]{20,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bSG\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}|\bwhsec_[A-Za-z0-9]{10,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}|\b[A-Za-z0-9+/_-]{40,}={0,2}",
@@ -126,6 +132,7 @@ fn scrub(line: &str) -> String {
             }
         }
     });
+    let step = UNQUOTED_TAIL.replace_all(&step, "$1 …");
     let step = TOKEN_SHAPE.replace_all(&step, |c: &regex::Captures| {
         let m = &c[0];
         if m.contains('…') {
@@ -239,6 +246,14 @@ mod tests {
 
         let out = scrub_line(r#"api_key = "AKIAIOSFODNN7EXAMPLE""#);
         assert!(!out.contains("IOSFODNN7"), "{out}");
+    }
+
+    #[test]
+    fn unquoted_values_are_redacted_to_the_comment() {
+        let out = scrub_line("SMTP_PASSWORD: correct horse battery  # relay");
+        assert!(!out.contains("horse"), "{out}");
+        assert!(!out.contains("battery"), "{out}");
+        assert!(out.ends_with("# relay"), "{out}");
     }
 
     #[test]

@@ -61,7 +61,7 @@ fn seeded_repo() -> tempfile::TempDir {
         r,
         "docker-compose.yml",
         &format!(
-            "services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n    environment:\n      POSTGRES_PASSWORD: \"correct horse {0}\"\n      - API_KEY={0}x\n      DATABASE_URL: postgres://u:{0}@db/x\n",
+            "services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n    environment:\n      POSTGRES_PASSWORD: \"correct horse {0}\"\n      SMTP_PASSWORD: horse {0} staple  # relay\n      - API_KEY={0}x\n      DATABASE_URL: postgres://u:{0}@db/x\n",
             c[8]
         ),
     );

@@ -203,16 +203,16 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
                     let start = secret.start().saturating_sub(ls);
                     let mut end = secret.end().saturating_sub(ls).min(full.len());
                     // A quoted secret is hidden up to its closing quote (or the end of
-                    // the line): a pattern that stops at a space must not leave
-                    // `"correct horse battery"` showing "horse battery".
-                    if let Some(q) = full.get(..start).and_then(|p| p.chars().last()) {
-                        if q == '"' || q == '\'' {
-                            end = full
-                                .get(end..)
-                                .and_then(|rest| rest.find(q))
-                                .map_or(full.len(), |i| end + i);
-                        }
-                    }
+                    // the line), an unquoted one up to a ` #` comment (or the end of the
+                    // line): a pattern that stops at a space must not leave
+                    // `"correct horse battery"` or `PASSWORD: correct horse battery`
+                    // showing "horse battery".
+                    let rest = full.get(end..).unwrap_or("");
+                    end += match full.get(..start).and_then(|p| p.chars().last()) {
+                        Some(q @ ('"' | '\'')) => rest.find(q).unwrap_or(rest.len()),
+                        _ => rest.find(" #").unwrap_or(rest.len()),
+                    };
+                    end = start + full.get(start..end).map_or(0, |v| v.trim_end().len());
                     match (full.get(..start), full.get(end..)) {
                         (Some(pre), Some(post)) => Evidence::line(&format!(
                             "{pre}{}{post}",

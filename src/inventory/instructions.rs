@@ -43,11 +43,13 @@ pub fn is_setup_doc(path: &str) -> bool {
     let in_docs = lower
         .split('/')
         .any(|part| matches!(part, "docs" | "doc" | "documentation" | "wiki"));
-    is_text
-        && (readme || in_docs)
-        && !["contribut", "develop", "test", "changelog", "release-notes"]
-            .iter()
-            .any(|word| lower.contains(word))
+    // Judged by whole words of the path: `docs/latest/` is no test folder.
+    let contributors = lower.split(['/', '-', '_', '.']).any(|w| {
+        w.starts_with("contribut")
+            || w.starts_with("develop")
+            || matches!(w, "test" | "tests" | "testing" | "changelog")
+    }) || lower.contains("release-notes");
+    is_text && (readme || in_docs) && !contributors
 }
 
 /// The secret settings an instruction names: on its own line, and in the code block
@@ -129,6 +131,8 @@ mod tests {
         assert!(is_setup_doc("docs/install.rst"));
         assert!(!is_setup_doc("docs/contributing/development.mdx"));
         assert!(!is_setup_doc("src/notes.md"));
+        assert!(is_setup_doc("docs/latest/install.md"));
+        assert!(!is_setup_doc("docs/testing/setup.md"));
         assert!(!is_setup_doc("docker-compose.yml"));
     }
 }

@@ -58,6 +58,7 @@ pub fn fly_deploys_in_ci(ci_text: &str, dockerfile: &str) -> bool {
         (line.contains("flyctl deploy") || line.contains("fly deploy"))
             && line
                 .split_whitespace()
+                .map(|word| word.strip_prefix("--dockerfile=").unwrap_or(word))
                 .any(|word| word.trim_matches(['"', '\'']) == dockerfile)
     })
 }
@@ -75,6 +76,10 @@ mod tests {
         let ci = "      - run: flyctl deploy --remote-only --app shelf --dockerfile apps/webapp/Dockerfile\n";
         assert!(fly_deploys_in_ci(ci, "apps/webapp/Dockerfile"));
         assert!(!fly_deploys_in_ci(ci, "apps/webapp/Dockerfile.image"));
+        assert!(fly_deploys_in_ci(
+            "fly deploy --dockerfile=web/Dockerfile",
+            "web/Dockerfile"
+        ));
         assert!(!fly_deploys_in_ci(
             "docker build -f apps/webapp/Dockerfile .",
             "apps/webapp/Dockerfile"
