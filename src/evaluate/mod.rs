@@ -985,7 +985,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // `.env` that git does not ignore and that names no secret (image versions, ports,
     // public build variables): the project commits it on purpose as its defaults file
     // (otel-demo, a Vite `ui/.env`). The env rules still read it: `DEBUG=true` there is
-    // what a deploy gets.
+    // what a deploy gets. Nor is a committed file that sets nothing at all (halo's empty
+    // `ui/.env.production`, kept so the bundler's mode has its file).
     let mut not_secret_env_files = not_app_env_files.clone();
     not_secret_env_files.extend(
         env_files
@@ -993,7 +994,11 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             .filter(|f| {
                 let name = f.path.rsplit('/').next().unwrap_or(&f.path);
                 let production_name = matches!(name, ".env" | ".env.production" | ".env.prod");
-                production_name && !is_forced(f) && !f.gitignored && f.parsed.holds_no_secrets()
+                let sets_nothing = f.parsed.entries.is_empty() && f.parsed.problems.is_empty();
+                production_name
+                    && !is_forced(f)
+                    && !f.gitignored
+                    && (f.parsed.holds_no_secrets() || sets_nothing)
             })
             .map(|f| f.path.clone()),
     );

@@ -48,7 +48,7 @@ impl DeveloperStack {
                 "a service runs a development-channel image (:dev, :nightly…)"
             }
             DeveloperStack::DevelopmentTarget => {
-                "a service builds a development stage or Dockerfile (target: dev, Dockerfile-dev)"
+                "a service builds a development stage, Dockerfile or folder (target: dev, Dockerfile-dev, ./docker/local-postgres)"
             }
             DeveloperStack::BackingServicesOnly => {
                 "only databases, caches and queues, nothing built"
@@ -223,13 +223,28 @@ fn is_development_word(word: &str) -> bool {
     )
 }
 
-/// Whether a service builds the development stage of its Dockerfile (`target: dev`) or
-/// a Dockerfile named for development (`Dockerfile-dev`, `dev.Dockerfile`).
+/// Whether a service builds the development stage of its Dockerfile (`target: dev`), a
+/// Dockerfile named for development (`Dockerfile-dev`, `dev.Dockerfile`) or one in a
+/// folder named for local development (Unleash's `context: ./docker/local-postgres`).
 fn builds_development_target(service: &Node) -> bool {
     let build = service.get("build");
     let target = scalar_text(build.and_then(|b| b.get("target")));
     let dockerfile = scalar_text(build.and_then(|b| b.get("dockerfile")))
         .map(|path| path.rsplit('/').next().unwrap_or(path));
+    let context = match build.map(|b| &b.value) {
+        Some(Value::Scalar(_)) => scalar_text(build),
+        _ => scalar_text(build.and_then(|b| b.get("context"))),
+    }
+    .map(|path| path.trim_end_matches('/'))
+    .map(|path| path.rsplit('/').next().unwrap_or(path));
+    if context.is_some_and(|folder| {
+        folder
+            .to_ascii_lowercase()
+            .split(['-', '_', '.'])
+            .any(|word| word == "local" || is_development_word(word))
+    }) {
+        return true;
+    }
     target.is_some_and(|t| {
         t.to_ascii_lowercase()
             .split(['-', '_'])
@@ -337,6 +352,9 @@ mod tests {
             ("services:\n  app:\n    image: acme:dev\n    build: .\n", DevelopmentImage),
             ("services:\n  web:\n    build:\n      context: .\n      target: dev\n  db:\n    image: postgres:14.5\n", DevelopmentTarget),
             ("services:\n  web:\n    build:\n      context: .\n      dockerfile: ./Dockerfile-dev\n", DevelopmentTarget),
+            // Unleash's `docker-compose.postgres.yml`.
+            ("services:\n  unleash-postgres:\n    build:\n      context: ./docker/local-postgres\n    environment:\n      POSTGRES_PASSWORD: password\n    healthcheck:\n      test: [CMD, pg_isready]\n", DevelopmentTarget),
+            ("services:\n  db:\n    build: ./dev-db/\n    restart: always\n", DevelopmentTarget),
             ("services:\n  db:\n    image: postgres:16.3\n    restart: always\n  cache:\n    image: docker.io/bitnami/redis:7.2\n", BackingServicesOnly),
             ("services:\n  mongodb:\n    image: mongo\n  ui:\n    image: mongo-express\n    restart: always\n", BackingServicesOnly),
             // convoy's `docker-compose.dep.yml`: the dependencies and a trace viewer.
@@ -367,6 +385,7 @@ mod tests {
             "services:\n  web:\n    image: nginx:1.27\n",
             "services:\n  web:\n    build:\n      context: .\n      target: production\n",
             "services:\n  web:\n    build:\n      context: .\n      target: devops-runtime\n",
+            "services:\n  web:\n    build:\n      context: ./localization-service\n  api:\n    build: ./backend\n",
             "services:\n  web:\n    build:\n      context: ./back\n      dockerfile: Dockerfile.prod\n    volumes:\n      - ./back/media:/app/media\n",
             // Seed 000: its only Compose file mounts the backend's folder, and it is the deployment.
             "services:\n  backend:\n    build: ./backend\n    volumes:\n      - ./backend:/app\n",

@@ -21,7 +21,8 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \blocal\s+development\s+(?:stack|setup|environment)\b
         | \blocal[\s-]dev(?:elopment)?\s+(?:stack|setup|environment|workflows?)\b
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
-        | \b(?:do\s+not|don'?t)\s+use\s+(?:this\s+|it\s+)?(?:file\s+)?in\s+prod(?:uction)?\b
+        | \b(?:do\s+not|don'?t)\s+use\s+(?:this\s+|it\s+)?(?:(?:compose\s+)?file\s+|configuration\s+|config\s+|setup\s+|stack\s+)?(?:in|for)\s+(?:a\s+)?prod(?:uction)?\b
+        | \b(?:meant|intended|designed)\s+(?:to\s+be\s+used\s+)?for\s+demo(?:nstration)?s?\b
         | \bnot\s+for\s+prod(?:uction)?\b
         | \b(?:not|nor|never)\b[^.\n]{0,60}?\b(?:suitable|ready|fit)\s+for\s+production\b
         | \b(?:intended|meant)\s+use\s+is\s+(?:for\s+)?(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
@@ -284,6 +285,9 @@ mod tests {
             "# Optional services for advanced local-dev workflows. Pair with\n# `docker-compose.yml`.\nservices: {}\n",
             // baserow's `deploy/nginx/README.md`, read as a header.
             "# This folder contains docker-compose files we use for testing our example nginx\n# configuration.\nservices: {}\n",
+            // Unleash's `docker-compose.yml`.
+            "# NOTE: please do not use this configuration for production setups.\nservices: {}\n",
+            "# This is intended to be used for demo, development, and learning\n# purposes only.\nservices: {}\n",
         ] {
             assert!(dev(text), "{text}");
         }
