@@ -284,6 +284,19 @@ const DEV_SETUP_NAME_WORDS: &[&str] = &[
     "override",
     // `Dockerfile.coverage`: an instrumented build for the test suite.
     "coverage",
+    // Debugging, IDE and toolchain images (typesense's `debugger.Dockerfile`,
+    // `clion-remote-cpp-env-arm.Dockerfile`, `ubuntu-12-04-gcc.Dockerfile` and
+    // `packager.Dockerfile`): a developer's or a package builder's environment.
+    "debugger",
+    "debugging",
+    "clion",
+    "vscode",
+    "codespaces",
+    "toolchain",
+    "gcc",
+    "clang",
+    "sccache",
+    "packager",
 ];
 
 fn words(s: &str) -> impl Iterator<Item = &str> {
@@ -409,8 +422,14 @@ pub fn is_development_setup(path: &str) -> bool {
         DEV_FOLDER_WORDS.contains(&w)
             || (container_setup && DEV_CONTAINER_FOLDER_WORDS.contains(&w))
     };
+    // A Compose file named for building (`docker-compose.build.yml`) builds the images
+    // from source for CI and contributors (langfuse's, started by its `test-docker-build`
+    // job; typebot's); a `Dockerfile.build` may well build the shipped image.
+    let compose_build =
+        container_setup && !is_dockerfile(name) && words(name).any(|w| w == "build");
     segments.iter().any(|d| words(d).any(folder_word))
         || (container_setup && words(name).any(|w| DEV_SETUP_NAME_WORDS.contains(&w)))
+        || compose_build
 }
 
 /// A README in a sub-folder (`deploy/k8s/README.md`), which may say what the folder is for.
@@ -782,6 +801,11 @@ mod tests {
             "contrib/local-environment/nginx.conf",
             "deploy/local/deployment.yaml",
             "Dockerfile.coverage",
+            "docker/debugger.Dockerfile",
+            "docker/clion-remote-cpp-env-arm.Dockerfile",
+            "docker/ubuntu-12-04-gcc.Dockerfile",
+            "docker/packager.Dockerfile",
+            "docker-compose.build.yml",
             "docker/develop/bookworm/Dockerfile",
             "docker/devenv/docker-compose.main.yml",
             "docker/devenv/files/nginx.conf",
@@ -812,6 +836,8 @@ mod tests {
             "deploy/kubernetes.yml",
             ".github/workflows/deploy.yml",
             "Dockerfile.coverage.dockerignore",
+            "Dockerfile.build",
+            "docker/builder/compose.yml",
         ] {
             assert!(!is_development_setup(p), "{p}");
         }

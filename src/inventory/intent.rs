@@ -77,32 +77,58 @@ static RETIRED: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a folder's README says, in its title and first paragraph, that what the
 /// folder holds is for development or tests, or is retired and kept only for history: hanko's `deploy/k8s/README.md` opens with
 /// "This folder is used internaly by hanko to test hanko in a kubernetes setup".
-/// Later paragraphs are not read: they often contrast the folder with something else.
+/// Later paragraphs often contrast the folder with something else ("The `dev/` overlay is
+/// for development only"), so they are read only when they speak of the folder's own
+/// setup, opening with "This" or "These": lago's `docker/README.md` follows "This is the
+/// official one docker image for Lago." with "This docker image is designed for testing
+/// and staging environments only."
 pub fn readme_declares_development(text: &str) -> bool {
     let mut intro = String::new();
+    let mut later: Vec<String> = Vec::new();
     let mut paragraph_lines = 0;
+    let mut in_intro = true;
     for line in text.lines().take(HEADER_LINES) {
         let line = line.trim();
         let underline = !line.is_empty() && line.chars().all(|c| "=-~^*".contains(c));
-        if underline && paragraph_lines == 1 {
+        if underline && paragraph_lines == 1 && in_intro {
             // The line above was a reStructuredText or Setext title.
             paragraph_lines = 0;
             continue;
         }
         if line.is_empty() || underline || line.starts_with('#') {
             if paragraph_lines > 0 {
-                break;
+                in_intro = false;
+                paragraph_lines = 0;
             }
-            intro.push_str(line.trim_start_matches('#'));
-            intro.push(' ');
+            if in_intro {
+                intro.push_str(line.trim_start_matches('#'));
+                intro.push(' ');
+            }
             continue;
         }
+        if in_intro {
+            intro.push_str(line);
+            intro.push(' ');
+        } else if paragraph_lines == 0 {
+            later.push(format!("{line} "));
+        } else if let Some(paragraph) = later.last_mut() {
+            paragraph.push_str(line);
+            paragraph.push(' ');
+        }
         paragraph_lines += 1;
-        intro.push_str(line);
-        intro.push(' ');
     }
-    DEVELOPMENT_ONLY.is_match(&intro) || RETIRED.is_match(&intro)
+    DEVELOPMENT_ONLY.is_match(&intro)
+        || RETIRED.is_match(&intro)
+        || later
+            .iter()
+            .filter(|p| SPEAKS_OF_ITSELF.is_match(p))
+            .any(|p| DEVELOPMENT_ONLY.is_match(p))
 }
+
+/// A paragraph that opens by naming the folder's own setup: "This docker image …",
+/// "These manifests …".
+static SPEAKS_OF_ITSELF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:This|These)\s").expect("self-reference pattern compiles"));
 
 /// Web servers whose image, with the project's files copied in, serves a built front end
 /// or passes requests on: nginx, Caddy, Apache httpd, lighttpd, OpenResty.
@@ -207,6 +233,9 @@ mod tests {
         // Only the first paragraph speaks for the folder.
         assert!(!readme("# Deploy\n\nProduction manifests for the service.\n\nThe `dev/` overlay is for development only.\n"));
         assert!(!readme("# Deploy\n\nRun `kubectl apply -k .` to deploy.\n"));
+        // lago's `docker/README.md`: the second paragraph speaks of the image itself.
+        assert!(readme("# Lago Docker Image\n\nThis is the official one docker image for Lago.\n\nThis docker image is designed for testing and staging environments only. It is not\nrecommended for production use.\n"));
+        assert!(!readme("# Deploy\n\nProduction manifests.\n\n## Development\n\nThe `dev/` overlay is for development only.\n\nA note: not meant for production is the old overlay.\n"));
         // Maintainerr's `docker/nginx-reverse-subfolder/README.md`: no title.
         assert!(readme("This is a straight forward nginx reverse proxy setup for Maintainerr, served under a subfolder at http://localhost:8080/maintainerr\nIt's intended use is for testing the BASE_PATH feature locally, and as such does not persist any data nor make any attempt to be suitable for production.\n"));
         assert!(!readme(
