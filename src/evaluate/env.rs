@@ -374,8 +374,13 @@ pub fn evaluate(
                 // An empty or placeholder value in a committed defaults file (Symfony's
                 // `.env` beside a git-ignored `.env.local`) marks an optional feature as
                 // off until a deployment sets it over the file: it is not production's value.
-                if matches!(cond, EnvCondition::Empty | EnvCondition::Placeholder)
-                    && layered_files.contains(&target.path)
+                // When the file also says so in its header (Symfony's "contains default
+                // values …", "DO NOT DEFINE PRODUCTION SECRETS IN THIS FILE"), none of its
+                // values is production's: `APP_ENV=dev` and a local database are what a
+                // developer's checkout runs with (Sylius).
+                if layered_files.contains(&target.path)
+                    && (matches!(cond, EnvCondition::Empty | EnvCondition::Placeholder)
+                        || target.parsed.declares_defaults)
                 {
                     continue;
                 }

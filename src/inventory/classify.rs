@@ -226,6 +226,10 @@ const DEV_FOLDER_WORDS: &[&str] = &[
     "debug",
     "sandbox",
     "playground",
+    // Pull-request preview environments: Uffizzi's `uffizzi/` (crater), Bunnyshell's
+    // `.bunnyshell/` (Sylius), with fixtures and mail catchers, torn down after review.
+    "uffizzi",
+    "bunnyshell",
 ];
 
 /// Folder words that mark only a Compose file or Dockerfile as a development, test or
@@ -805,6 +809,8 @@ mod tests {
             "docker/clion-remote-cpp-env-arm.Dockerfile",
             "docker/ubuntu-12-04-gcc.Dockerfile",
             "docker/packager.Dockerfile",
+            "uffizzi/docker-compose.uffizzi.yml",
+            ".bunnyshell/docker/php/Dockerfile",
             "docker-compose.build.yml",
             "docker/develop/bookworm/Dockerfile",
             "docker/devenv/docker-compose.main.yml",

@@ -27,6 +27,10 @@ pub struct ParsedEnv {
     /// Keys of commented-out assignments (`# S3_BUCKET=`): a template documents
     /// optional variables that way.
     pub commented: Vec<String>,
+    /// A comment says the file holds defaults that the environment overrides, as the
+    /// header of Symfony's `.env` does ("contains default values for the environment
+    /// variables needed by the app", "DO NOT DEFINE PRODUCTION SECRETS IN THIS FILE").
+    pub declares_defaults: bool,
 }
 
 impl ParsedEnv {
@@ -159,6 +163,13 @@ fn commented_key(comment: &str) -> Option<&str> {
     (starts_ok && c[end..].starts_with('=')).then_some(key)
 }
 
+static DEFAULTS_COMMENT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\bcontains\s+default\s+values\b|\bdo\s+not\s+define\s+production\s+secrets\b",
+    )
+    .expect("defaults comment pattern compiles")
+});
+
 pub fn parse_env(text: &str) -> ParsedEnv {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text
@@ -175,6 +186,8 @@ pub fn parse_env(text: &str) -> ParsedEnv {
         if let Some(comment) = trimmed.strip_prefix('#') {
             if let Some(key) = commented_key(comment) {
                 out.commented.push(key.to_string());
+            } else if DEFAULTS_COMMENT.is_match(comment) {
+                out.declares_defaults = true;
             }
             continue;
         }

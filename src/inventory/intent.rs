@@ -23,6 +23,7 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
         | \b(?:do\s+not|don'?t)\s+use\s+(?:this\s+|it\s+)?(?:(?:compose\s+)?file\s+|configuration\s+|config\s+|setup\s+|stack\s+)?(?:in|for)\s+(?:a\s+)?prod(?:uction)?\b
         | \b(?:meant|intended|designed)\s+(?:to\s+be\s+used\s+)?for\s+demo(?:nstration)?s?\b
+        | \b(?:to|for)\s+(?:develop(?:ing)?|test(?:ing)?)(?:\s+and\s+(?:develop(?:ing)?|test(?:ing)?))?\s+[^.\n]{0,40}?\blocally\b
         | \bnot\s+for\s+prod(?:uction)?\b
         | \b(?:not|nor|never)\b[^.\n]{0,60}?\b(?:suitable|ready|fit)\s+for\s+production\b
         | \b(?:intended|meant)\s+use\s+is\s+(?:for\s+)?(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
@@ -314,6 +315,8 @@ mod tests {
             "# Optional services for advanced local-dev workflows. Pair with\n# `docker-compose.yml`.\nservices: {}\n",
             // baserow's `deploy/nginx/README.md`, read as a header.
             "# This folder contains docker-compose files we use for testing our example nginx\n# configuration.\nservices: {}\n",
+            // Vendure's `docker-compose.yml`.
+            "# This contains the services required to develop and test Vendure\n# locally. It includes multiple SQL databases.\nname: vendure-monorepo\nservices: {}\n",
             // Unleash's `docker-compose.yml`.
             "# NOTE: please do not use this configuration for production setups.\nservices: {}\n",
             "# This is intended to be used for demo, development, and learning\n# purposes only.\nservices: {}\n",
@@ -335,6 +338,7 @@ mod tests {
             "# Used for deployments of the demo site and of customer instances\nservices: {}\n",
             "# The published image. For a development image, see Dockerfile.dev.\nFROM node:20\n",
             "# This file is used in production and by the end-to-end tests.\nservices: {}\n",
+            "# Run the stack locally or on a server; see docs/deploy.md for production.\nservices: {}\n",
             "",
             "FROM scratch\n",
         ] {
