@@ -222,6 +222,9 @@ const DEV_FOLDER_WORDS: &[&str] = &[
     "test",
     "tests",
     "testing",
+    // ory's `oryx/watcherx/integrationtest/`.
+    "integrationtest",
+    "integrationtests",
     "e2e",
     "debug",
     "sandbox",
@@ -810,6 +813,7 @@ mod tests {
             "docker/ubuntu-12-04-gcc.Dockerfile",
             "docker/packager.Dockerfile",
             "uffizzi/docker-compose.uffizzi.yml",
+            "oryx/watcherx/integrationtest/event_logger.yml",
             ".bunnyshell/docker/php/Dockerfile",
             "docker-compose.build.yml",
             "docker/develop/bookworm/Dockerfile",
