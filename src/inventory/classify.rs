@@ -304,6 +304,8 @@ const DEV_SETUP_NAME_WORDS: &[&str] = &[
     "clang",
     "sccache",
     "packager",
+    // A cross-compilation image (`Dockerfile.cross`): a build environment.
+    "cross",
 ];
 
 fn words(s: &str) -> impl Iterator<Item = &str> {
@@ -814,6 +816,7 @@ mod tests {
             "docker/packager.Dockerfile",
             "uffizzi/docker-compose.uffizzi.yml",
             "oryx/watcherx/integrationtest/event_logger.yml",
+            "client/ui/build/docker/Dockerfile.cross",
             ".bunnyshell/docker/php/Dockerfile",
             "docker-compose.build.yml",
             "docker/develop/bookworm/Dockerfile",

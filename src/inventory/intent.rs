@@ -14,14 +14,14 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
         \b(?:meant|intended|designed|only)\s+(?:(?:solely|only|exclusively|purely)\s+)?(?:to\s+be\s+used\s+)?for\s+(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
-        | \b(?:development|dev|testing|debugging)\s+(?:purposes?\s+|use\s+)?only\b
+        | \b(?:development|dev|testing|debugging)(?:\s+|-)(?:purposes?\s+|use\s+)?only\b
         | \bfor\s+(?:local\s+)?(?:development|dev|testing)\s+purposes?\b
         | \bfor\s+debugging\s+(?:issues|problems|bugs|reports)\b
         | \b(?:local\s+)?dev(?:elopment)?\s+(?:environment|setup|stack)\s+(?:only|for\s+(?:contributors|developers))\b
         | \blocal\s+development\s+(?:stack|setup|environment)\b
         | \blocal[\s-]dev(?:elopment)?\s+(?:stack|setup|environment|workflows?)\b
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
-        | \b(?:do\s+not|don'?t)\s+use\s+(?:this\s+|it\s+)?(?:(?:compose\s+)?file\s+|configuration\s+|config\s+|setup\s+|stack\s+)?(?:in|for)\s+(?:a\s+)?prod(?:uction)?\b
+        | \b(?:do\s+not|don'?t)\s+(?:use|run)\s+(?:this\s+|it\s+)?(?:(?:compose\s+)?file\s+|configuration\s+|config\s+|setup\s+|stack\s+)?(?:in|for)\s+(?:a\s+)?prod(?:uction)?\b
         | \b(?:meant|intended|designed)\s+(?:to\s+be\s+used\s+)?for\s+demo(?:nstration)?s?\b
         | \b(?:to|for)\s+(?:develop(?:ing)?|test(?:ing)?)(?:\s+and\s+(?:develop(?:ing)?|test(?:ing)?))?\s+[^.\n]{0,40}?\blocally\b
         | \bnot\s+for\s+prod(?:uction)?\b
@@ -315,6 +315,8 @@ mod tests {
             "# Optional services for advanced local-dev workflows. Pair with\n# `docker-compose.yml`.\nservices: {}\n",
             // baserow's `deploy/nginx/README.md`, read as a header.
             "# This folder contains docker-compose files we use for testing our example nginx\n# configuration.\nservices: {}\n",
+            // kanidm's `scripts/otel/docker-compose.yml`.
+            "---\n# It should be *very* clear that this is an insecure, dev-only configuration. Don't run this in production!\nservices: {}\n",
             // Vendure's `docker-compose.yml`.
             "# This contains the services required to develop and test Vendure\n# locally. It includes multiple SQL databases.\nname: vendure-monorepo\nservices: {}\n",
             // Unleash's `docker-compose.yml`.
