@@ -125,23 +125,6 @@ fn judged_text<'t>(check: &ContentCheck, text: &'t str) -> std::borrow::Cow<'t, 
     std::borrow::Cow::Borrowed(judged_part(check, text))
 }
 
-/// Suffixes that name a sister organisation of the same team: `SyliusLabs` beside `Sylius`,
-/// `ory-corp` beside `ory`.
-const SISTER_ORGANISATION_SUFFIXES: &[&str] = &[
-    "labs", "-labs", "corp", "-corp", "hq", "-hq", "inc", "-inc", "-oss", "-io", "-dev", "-bot",
-];
-
-/// Whether a captured owner is the repository's own organisation or a sister one.
-fn is_own_owner(owner: &str, own_owners: &BTreeSet<String>) -> bool {
-    let owner = owner.to_ascii_lowercase();
-    own_owners.contains(&owner)
-        || own_owners.iter().any(|own| {
-            owner
-                .strip_prefix(own.as_str())
-                .is_some_and(|rest| SISTER_ORGANISATION_SUFFIXES.contains(&rest))
-        })
-}
-
 pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) -> FileResult {
     match check.must {
         ContentMust::MatchEachFile | ContentMust::MatchAnyFile => FileResult::Matched(
@@ -362,13 +345,12 @@ pub fn finish(
             for (_, r) in files {
                 if let FileResult::Occurrences(o) = r {
                     occurrences.extend(o.into_iter().filter(|o| {
-                        !o.owner
+                        !o.owner.as_ref().is_some_and(|owner| {
+                            crate::inventory::identity::is_own_owner(owner, own_owners)
+                        }) && !o
+                            .setting
                             .as_ref()
-                            .is_some_and(|owner| is_own_owner(owner, own_owners))
-                            && !o
-                                .setting
-                                .as_ref()
-                                .is_some_and(|s| instructed_settings.contains(s))
+                            .is_some_and(|s| instructed_settings.contains(s))
                     }));
                 }
             }

@@ -141,6 +141,24 @@ pub struct Identity {
     pub names: BTreeSet<String>,
 }
 
+/// Suffixes that name a sister organisation of the same team: `SyliusLabs` beside `Sylius`,
+/// `ory-corp` beside `ory`.
+const SISTER_ORGANISATION_SUFFIXES: &[&str] = &[
+    "labs", "-labs", "corp", "-corp", "hq", "-hq", "inc", "-inc", "-oss", "-io", "-dev", "-bot",
+];
+
+/// Whether `owner` (as written, any case) is one of the repository's own `owners`
+/// (lower-cased) or a sister organisation of one.
+pub fn is_own_owner(owner: &str, owners: &BTreeSet<String>) -> bool {
+    let owner = owner.to_ascii_lowercase();
+    owners.contains(&owner)
+        || owners.iter().any(|own| {
+            owner
+                .strip_prefix(own.as_str())
+                .is_some_and(|rest| SISTER_ORGANISATION_SUFFIXES.contains(&rest))
+        })
+}
+
 /// Owner and repository of the `origin` remote (or the first GitHub remote) in
 /// `root/.git/config`, lower-cased.
 fn git_remote(root: &Path) -> Option<(String, String)> {
@@ -181,6 +199,17 @@ pub fn identify(root: &Path, hints: &[OwnerHint]) -> Identity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_and_sister_owners() {
+        let owners: BTreeSet<String> = ["sylius".to_string(), "ory".to_string()].into();
+        for owner in ["Sylius", "SyliusLabs", "ory-corp", "ory"] {
+            assert!(is_own_owner(owner, &owners), "{owner}");
+        }
+        for owner in ["syliusfoo", "orya", "oryx-labs", "docker"] {
+            assert!(!is_own_owner(owner, &owners), "{owner}");
+        }
+    }
 
     /// The owners `identify` finds from `hints` for a checkout in a folder named `folder`.
     fn owners_in_folder(folder: &str, hints: &[OwnerHint]) -> Vec<String> {
