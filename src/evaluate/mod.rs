@@ -532,7 +532,11 @@ fn visit_file(
     if !non_product {
         out.development_setup = setup_reason;
     }
-    let non_product = non_product || developer_setup;
+    // Go code behind a custom build tag (`//go:build pprof`) is not in the release build.
+    let needs_build_tag = path.ends_with(".go")
+        && !non_product
+        && crate::inventory::go_build::excluded_by_default(text);
+    let non_product = non_product || developer_setup || needs_build_tag;
     let may_match = router.may_match(pack, &targets, path, text, non_product);
     let may_be_set_aside = set_aside::may_be_set_aside(path);
     for (target, may_match) in targets.into_iter().zip(may_match) {

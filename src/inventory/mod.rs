@@ -7,6 +7,7 @@ pub mod dockerfile_copies;
 pub mod dockerfile_stages;
 pub mod entrypoint;
 pub mod envfile;
+pub mod go_build;
 pub mod identity;
 pub mod ignorefiles;
 pub mod instructions;
