@@ -126,12 +126,37 @@ pub fn pulled_images(path: &str, docs: &[Node]) -> Vec<PulledImage> {
     out
 }
 
-/// The services of a Compose file that another service waits on to finish
-/// (`depends_on: {migrate: {condition: service_completed_successfully}}`), at their
-/// lines: one-shot jobs (a migration, a `chown` of a volume) that run and exit, so a
-/// restart policy or a health check is no concern of theirs.
+/// The one-shot jobs of a Compose file (a migration, a `chown` of a volume) that run and
+/// exit, at their lines, so a restart policy, a health check or a resource limit is no
+/// concern of theirs: services another waits on to finish
+/// (`depends_on: {migrate: {condition: service_completed_successfully}}`), services
+/// told never to restart (`restart: "no"`), and services named for a schema migration
+/// (bigcapital's `database_migration`, which waits for the database, migrates and exits).
 pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
-    awaited(path, docs, "service_completed_successfully")
+    let mut out = awaited(path, docs, "service_completed_successfully");
+    for doc in docs {
+        let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
+            continue;
+        };
+        for (name, service) in services {
+            let never_restarts = text(service.get("restart")).is_some_and(|r| r == "no");
+            if never_restarts || is_migration_job_name(name) {
+                out.push((path.to_string(), service.line));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `migrate`, `migration`, `db-migrations`, `database_migration`, `migrator`, `api-migrate`.
+fn is_migration_job_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower
+        .rsplit(['-', '_'])
+        .next()
+        .is_some_and(|last| matches!(last, "migrate" | "migration" | "migrations" | "migrator"))
 }
 
 /// The services of a Compose file that another service waits on to report healthy

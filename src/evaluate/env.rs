@@ -349,6 +349,16 @@ pub fn evaluate(
                 {
                     continue;
                 }
+                // A layered defaults file that says so in its header (Symfony's "contains
+                // default values …") documents the keys itself; it is no production file
+                // for a template to mirror.
+                let production = match check.condition {
+                    EnvCondition::NotInTemplate => target,
+                    _ => other,
+                };
+                if layered_files.contains(&production.path) && production.parsed.declares_defaults {
+                    continue;
+                }
                 checked += 1;
                 let (here, there) = match check.condition {
                     EnvCondition::NotInTemplate => ("production file", "template"),

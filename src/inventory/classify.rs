@@ -66,6 +66,13 @@ const SKIP_DIRS: &[&str] = &[
     "fixtures",
     "__fixtures__",
     "testdata",
+    // Test suites named in one word (DefectDojo's `unittests/scans/`, sample scanner reports).
+    "unittests",
+    "unittest",
+    "integrationtests",
+    "integrationtest",
+    "functionaltests",
+    "acceptancetests",
     // Helpers only tests import (maddy's `internal/testutils/`, with a throw-away key).
     "testutils",
     "testutil",
@@ -722,6 +729,8 @@ mod tests {
             "internal/testutils/smtp_server.go",
             "lastfm/mockclient/mockclient.go",
             "cmd/dendrite-demo-pinecone/main.go",
+            "unittests/scans/kubelinter/many_findings.yaml",
+            "IntegrationTests/app.py",
             "plugin-boilerplate/{{ cookiecutter.project_slug }}/.env",
             "plugin-boilerplate/{{ cookiecutter.project_slug }}/docker-compose.yml",
         ] {

@@ -21,7 +21,8 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \blocal\s+development\s+(?:stack|setup|environment)\b
         | \blocal[\s-]dev(?:elopment)?\s+(?:stack|setup|environment|workflows?)\b
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
-        | \b(?:do\s+not|don'?t)\s+(?:use|run)\s+(?:this\s+|it\s+)?(?:(?:compose\s+)?file\s+|configuration\s+|config\s+|setup\s+|stack\s+)?(?:in|for)\s+(?:a\s+)?prod(?:uction)?\b
+        | \b(?:do\s+not|don'?t|avoid)\s+(?:use|using|run|running)\s+(?:this\s+|it\s+)?(?:(?:compose\s+)?file\s+|configuration\s+|config\s+|setup\s+|stack\s+)?(?:in|for)\s+(?:a\s+|your\s+)?prod(?:uction)?\b
+        | \bthis\s+is\s+(?:a|the)\s+(?:development|dev|local|testing|test)\s+(?:version|variant|edition)\b
         | \b(?:meant|intended|designed)\s+(?:to\s+be\s+used\s+)?for\s+demo(?:nstration)?s?\b
         | \b(?:to|for)\s+(?:develop(?:ing)?|test(?:ing)?)(?:\s+and\s+(?:develop(?:ing)?|test(?:ing)?))?\s+[^.\n]{0,40}?\blocally\b
         | \bnot\s+for\s+prod(?:uction)?\b
@@ -322,6 +323,8 @@ mod tests {
             // Unleash's `docker-compose.yml`.
             "# NOTE: please do not use this configuration for production setups.\nservices: {}\n",
             "# This is intended to be used for demo, development, and learning\n# purposes only.\nservices: {}\n",
+            // bigcapital's `docker-compose.yml`.
+            "# WARNING!\n# This is a development version of THE Bigcapital docker-compose.yml file.\n# Avoid using this file in your production environment.\nversion: '3.3'\n",
         ] {
             assert!(dev(text), "{text}");
         }
@@ -340,6 +343,7 @@ mod tests {
             "# Used for deployments of the demo site and of customer instances\nservices: {}\n",
             "# The published image. For a development image, see Dockerfile.dev.\nFROM node:20\n",
             "# This file is used in production and by the end-to-end tests.\nservices: {}\n",
+            "# This is the production version; avoid using docker-compose.yml in production.\nservices: {}\n",
             "# Run the stack locally or on a server; see docs/deploy.md for production.\nservices: {}\n",
             "",
             "FROM scratch\n",
