@@ -114,12 +114,18 @@ fn judged_part<'t>(check: &ContentCheck, text: &'t str) -> &'t str {
 
 /// The text a `match` pattern is judged on: with `shipped_stages`, the Dockerfile stages
 /// the shipped image is made of (the last one and those it is built `FROM`, whose `USER`
-/// it inherits); otherwise what `from_last` leaves.
+/// it inherits), after the global build arguments a `FROM $BASE` line reads; otherwise
+/// what `from_last` leaves.
 fn judged_text<'t>(check: &ContentCheck, text: &'t str) -> std::borrow::Cow<'t, str> {
     if check.shipped_stages {
         let spans = crate::inventory::dockerfile_stages::shipped_chain_spans(text);
         if !spans.is_empty() {
-            return std::borrow::Cow::Owned(spans.into_iter().map(|span| &text[span]).collect());
+            let global_args = &text[..crate::inventory::dockerfile_stages::first_stage_start(text)];
+            return std::borrow::Cow::Owned(
+                std::iter::once(global_args)
+                    .chain(spans.into_iter().map(|span| &text[span]))
+                    .collect(),
+            );
         }
     }
     std::borrow::Cow::Borrowed(judged_part(check, text))

@@ -297,7 +297,8 @@ fn selected<'a>(check: &EnvCheck, file: &'a EnvFile) -> Vec<&'a EnvEntry> {
 /// `defaults_files`: production env files committed as defaults with no secret in them
 /// (see `evaluate::scan`); the real environment layers the rest over them.
 /// `layered_files`: those committed beside a git-ignored `.env.local`, which each
-/// deployment writes over them.
+/// deployment writes over them; `developer_files`: the layered files that hold a
+/// developer's values (see `evaluate::scan`), none of them production's.
 pub fn evaluate(
     rule: &Rule,
     check: &EnvCheck,
@@ -305,6 +306,7 @@ pub fn evaluate(
     units: &[EnvUnit],
     defaults_files: &BTreeSet<String>,
     layered_files: &BTreeSet<String>,
+    developer_files: &BTreeSet<String>,
 ) -> Verdict {
     let mut occurrences = Vec::new();
     let mut checked = 0usize;
@@ -356,7 +358,7 @@ pub fn evaluate(
                     EnvCondition::NotInTemplate => target,
                     _ => other,
                 };
-                if layered_files.contains(&production.path) && production.parsed.declares_defaults {
+                if developer_files.contains(&production.path) {
                     continue;
                 }
                 checked += 1;
@@ -387,10 +389,11 @@ pub fn evaluate(
                 // When the file also says so in its header (Symfony's "contains default
                 // values …", "DO NOT DEFINE PRODUCTION SECRETS IN THIS FILE"), none of its
                 // values is production's: `APP_ENV=dev` and a local database are what a
-                // developer's checkout runs with (Sylius).
-                if layered_files.contains(&target.path)
-                    && (matches!(cond, EnvCondition::Empty | EnvCondition::Placeholder)
-                        || target.parsed.declares_defaults)
+                // developer's checkout runs with (Sylius). So when it sets the development
+                // mode itself (amplication's `packages/*/.env`: `NODE_ENV=development`).
+                if developer_files.contains(&target.path)
+                    || (layered_files.contains(&target.path)
+                        && matches!(cond, EnvCondition::Empty | EnvCondition::Placeholder))
                 {
                     continue;
                 }

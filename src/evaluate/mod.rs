@@ -1015,6 +1015,27 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .map(|f| f.path.clone())
         .collect();
     not_secret_env_files.extend(layered_env_files.iter().cloned());
+    // Of those, the ones holding a developer's values, none of them production's: the
+    // header says it holds defaults, or no Compose file beside it reads it and it sets the
+    // development mode or reaches every service at `localhost` (a monorepo package's
+    // `.env`; a root `.env` that the deployment's Compose file reads is still judged).
+    let compose_beside = |env_path: &str| {
+        walked
+            .files
+            .iter()
+            .any(|w| is_compose_file(&w.path) && parent_dir(&w.path) == parent_dir(env_path))
+    };
+    let developer_env_files: BTreeSet<String> = env_files
+        .iter()
+        .filter(|f| layered_env_files.contains(&f.path))
+        .filter(|f| {
+            f.parsed.declares_defaults
+                || ((f.parsed.declares_development_mode()
+                    || f.parsed.addresses_only_local_services())
+                    && !compose_beside(&f.path))
+        })
+        .map(|f| f.path.clone())
+        .collect();
     env_files.retain(|f| !not_app_env_files.contains(&f.path));
     let units = env_units(&env_files, &walked.files, forced_env_file);
     inventory.env_files = env_file_roles(&env_files, &units);
@@ -1255,6 +1276,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                     &units,
                     &not_secret_env_files,
                     &layered_env_files,
+                    &developer_env_files,
                 ),
                 Check::Content(c) => {
                     let mut files = std::mem::take(&mut content_results[i]);

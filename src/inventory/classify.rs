@@ -265,6 +265,12 @@ const DEV_CONTAINER_FOLDER_WORDS: &[&str] = &[
     "bench",
     "benchmark",
     "benchmarks",
+    // Load-test harnesses (cerbos's `hack/loadtest/`) and a Go project's developer
+    // scripts folder, `hack/`.
+    "loadtest",
+    "loadtests",
+    "loadtesting",
+    "hack",
     "seed",
     "seeds",
     "seeding",
@@ -834,6 +840,8 @@ mod tests {
             "docker/gitpod/Dockerfile",
             "docker/dummy/oidc/Dockerfile",
             "support/dev.docker-compose.yml",
+            "hack/loadtest/docker-compose.yml",
+            "perf/loadtests/compose.yaml",
         ] {
             assert!(is_development_setup(p), "{p}");
             assert!(is_non_production(p), "{p}");

@@ -227,6 +227,12 @@ fn substitute(from: &str, defaults: &[(String, String)]) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// Where the first stage begins: what comes before is the global build arguments (and
+/// comments) every `FROM` line may read. The end of the text when there is no `FROM`.
+pub fn first_stage_start(text: &str) -> usize {
+    stages(text).first().map_or(text.len(), |s| s.span.start)
+}
+
 /// The byte ranges of the stages the shipped image is made of, in file order: the last
 /// stage and, through `FROM stage`, each earlier stage it is built on.
 pub fn shipped_chain_spans(text: &str) -> Vec<Range<usize>> {

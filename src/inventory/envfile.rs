@@ -47,6 +47,45 @@ impl ParsedEnv {
         out
     }
 
+    /// Whether the file sets its program's mode to development (`NODE_ENV=development`,
+    /// `APP_ENV=local`, `RAILS_ENV=development`): it describes a developer's checkout.
+    pub fn declares_development_mode(&self) -> bool {
+        const MODE_KEYS: &[&str] = &[
+            "NODE_ENV",
+            "APP_ENV",
+            "RAILS_ENV",
+            "RACK_ENV",
+            "FLASK_ENV",
+            "DJANGO_ENV",
+            "GO_ENV",
+            "MIX_ENV",
+            "ASPNETCORE_ENVIRONMENT",
+            "ENVIRONMENT",
+        ];
+        self.effective().iter().any(|e| {
+            MODE_KEYS.iter().any(|k| e.key.eq_ignore_ascii_case(k))
+                && matches!(
+                    e.value.trim().to_ascii_lowercase().as_str(),
+                    "development" | "dev" | "local"
+                )
+        })
+    }
+
+    /// Whether every service the file addresses (a URL's host, a `…_HOST` or `…_BROKERS`
+    /// value) is on the developer's own machine (`localhost`, `127.0.0.1`), and there is
+    /// at least one: amplication's `packages/gpt-gateway/.env` reaches its database and
+    /// Kafka at `localhost`.
+    pub fn addresses_only_local_services(&self) -> bool {
+        let mut hosts = self
+            .effective()
+            .into_iter()
+            .filter_map(|e| addressed_host(e));
+        let Some(first) = hosts.next() else {
+            return false;
+        };
+        is_local_host(first) && hosts.all(is_local_host)
+    }
+
     /// Whether the file only configures the `docker compose` command itself: every key
     /// is one of Compose's own variables (`COMPOSE_PROJECT_NAME`, `COMPOSE_FILE`,
     /// `COMPOSE_PROFILES`…). Compose reads `.env` for them, and such a file holds no
@@ -329,6 +368,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn development_mode_and_local_services() {
+        assert!(parse_env("DEBUG_MODE=1\nNODE_ENV=development\n").declares_development_mode());
+        assert!(!parse_env("NODE_ENV=production\nAPP_ENV=prod\n").declares_development_mode());
+        let local = parse_env(
+            "DB_URL=postgres://admin:admin@localhost:5432/gpt\nKAFKA_BROKERS=localhost:9092,127.0.0.1:9093\nREDIS_HOST=\"127.0.0.1\"\nPORT=3008\n",
+        );
+        assert!(local.addresses_only_local_services());
+        for text in [
+            "DB_URL=postgres://admin:admin@db:5432/app\nREDIS_HOST=localhost\n",
+            "APP_URL=https://example.com\n",
+            "PORT=3000\nJWT_EXPIRATION=2d\n",
+            "API_URL=http://${HOST}:8080\n",
+        ] {
+            assert!(!parse_env(text).addresses_only_local_services(), "{text}");
+        }
+    }
+
+    #[test]
     fn commented_assignments_are_listed() {
         let p = parse_env("# Optional\n# S3_BUCKET=\n#export S3_REGION=us-east-1\n## CDN_URL=x # note\n# Set FOO=bar to enable\n# 9BAD=1\nA=1\n");
         assert_eq!(p.commented, vec!["S3_BUCKET", "S3_REGION", "CDN_URL"]);
@@ -426,4 +483,40 @@ mod tests {
         assert!(parse_env("DATABASE_URL=postgres://db:5432/app\n").holds_no_secrets());
         assert!(!parse_env("").holds_no_secrets());
     }
+}
+
+/// The host a setting addresses: a URL's (`postgres://admin:admin@localhost:5432/db`) or,
+/// for a key named for a host or broker list, the value's first (`localhost:9092,…`).
+fn addressed_host(entry: &EnvEntry) -> Option<&str> {
+    let value = entry.value.trim();
+    let authority = if let Some((_, rest)) = value.split_once("://") {
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..end];
+        authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host)
+    } else {
+        let key = entry.key.to_ascii_uppercase();
+        let names_host = ["HOST", "HOSTNAME", "BROKERS", "BROKER"]
+            .iter()
+            .any(|suffix| key == *suffix || key.ends_with(&format!("_{suffix}")));
+        if !names_host || value.is_empty() {
+            return None;
+        }
+        value.split(',').next().unwrap_or(value)
+    };
+    let host = if authority.starts_with('[') {
+        authority
+            .split_once(']')
+            .map_or(authority, |(h, _)| &h[1..])
+    } else {
+        authority.split(':').next().unwrap_or(authority)
+    };
+    (!host.is_empty() && !host.contains('$')).then_some(host)
+}
+
+fn is_local_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0" | "::1")
+        || host.ends_with(".localhost")
 }
