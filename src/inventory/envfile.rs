@@ -363,6 +363,42 @@ fn unquoted(s: &str) -> String {
     s[..end].trim_end().to_string()
 }
 
+/// The host a setting addresses: a URL's (`postgres://admin:admin@localhost:5432/db`) or,
+/// for a key named for a host or broker list, the value's first (`localhost:9092,…`).
+fn addressed_host(entry: &EnvEntry) -> Option<&str> {
+    let value = entry.value.trim();
+    let authority = if let Some((_, rest)) = value.split_once("://") {
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..end];
+        authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host)
+    } else {
+        let key = entry.key.to_ascii_uppercase();
+        let names_host = ["HOST", "HOSTNAME", "BROKERS", "BROKER"]
+            .iter()
+            .any(|suffix| key == *suffix || key.ends_with(&format!("_{suffix}")));
+        if !names_host || value.is_empty() {
+            return None;
+        }
+        value.split(',').next().unwrap_or(value)
+    };
+    let host = if authority.starts_with('[') {
+        authority
+            .split_once(']')
+            .map_or(authority, |(h, _)| &h[1..])
+    } else {
+        authority.split(':').next().unwrap_or(authority)
+    };
+    (!host.is_empty() && !host.contains('$')).then_some(host)
+}
+
+fn is_local_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0" | "::1")
+        || host.ends_with(".localhost")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,40 +519,4 @@ mod tests {
         assert!(parse_env("DATABASE_URL=postgres://db:5432/app\n").holds_no_secrets());
         assert!(!parse_env("").holds_no_secrets());
     }
-}
-
-/// The host a setting addresses: a URL's (`postgres://admin:admin@localhost:5432/db`) or,
-/// for a key named for a host or broker list, the value's first (`localhost:9092,…`).
-fn addressed_host(entry: &EnvEntry) -> Option<&str> {
-    let value = entry.value.trim();
-    let authority = if let Some((_, rest)) = value.split_once("://") {
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..end];
-        authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host)
-    } else {
-        let key = entry.key.to_ascii_uppercase();
-        let names_host = ["HOST", "HOSTNAME", "BROKERS", "BROKER"]
-            .iter()
-            .any(|suffix| key == *suffix || key.ends_with(&format!("_{suffix}")));
-        if !names_host || value.is_empty() {
-            return None;
-        }
-        value.split(',').next().unwrap_or(value)
-    };
-    let host = if authority.starts_with('[') {
-        authority
-            .split_once(']')
-            .map_or(authority, |(h, _)| &h[1..])
-    } else {
-        authority.split(':').next().unwrap_or(authority)
-    };
-    (!host.is_empty() && !host.contains('$')).then_some(host)
-}
-
-fn is_local_host(host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0" | "::1")
-        || host.ends_with(".localhost")
 }
