@@ -240,7 +240,11 @@ fn crlf_and_bom(root: &Path) {
         "k8s/deploy.yaml",
         "\u{feff}apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata:\r\n  name: web\r\nspec:\r\n  replicas: 1\r\n",
     );
-    write(root, "svc/.env", "\u{feff}A=1\r\nEMPTY=\r\nB=\"two\"\r\n");
+    write(
+        root,
+        "svc/.env",
+        "\u{feff}A=1\r\nEMPTY_TOKEN=\r\nB=\"two\"\r\n",
+    );
 }
 
 fn sparse_giant(root: &Path) {
@@ -419,12 +423,12 @@ fn env_shapes(root: &Path) {
     write(
         root,
         "envs/.env",
-        "# production\nexport API_URL=\"https://api.example.com\"\nJWT_SECRET='dev'\nMULTI=\"line one\nline two\"\nJWT_SECRET=\"kY8#vQ2$mN7@pL4!xR9%wT3^zB6&cF1*\"\nEMPTY=\nexport   SPACED = value # comment\n",
+        "# production\nexport API_URL=\"https://api.example.com\"\nJWT_SECRET='dev'\nMULTI=\"line one\nline two\"\nJWT_SECRET=\"kY8#vQ2$mN7@pL4!xR9%wT3^zB6&cF1*\"\nEMPTY_TOKEN=\nexport   SPACED = value # comment\n",
     );
     write(
         root,
         "envs/.env.example",
-        "API_URL=\nJWT_SECRET=\nMULTI=\nEMPTY=\nSPACED=\n",
+        "API_URL=\nJWT_SECRET=\nMULTI=\nEMPTY_TOKEN=\nSPACED=\n",
     );
 }
 

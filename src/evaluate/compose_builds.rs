@@ -367,10 +367,31 @@ pub fn built_only_outside_deployments(
     outside.retain(|path, _| {
         let name = crate::inventory::classify::file_name(path);
         let named_by_ci = names_whole(ci_text, path)
-            || (!name.eq_ignore_ascii_case("Dockerfile") && names_whole(ci_text, name));
+            || (!name.eq_ignore_ascii_case("Dockerfile") && names_whole(ci_text, name))
+            || (name == "Dockerfile" && names_build_context(ci_text, parent_dir(path)));
         !current.contains(path) && path != "Dockerfile" && !named_by_ci
     });
     outside
+}
+
+/// Whether CI configuration builds the folder `dir` as a build context (`context: rust`
+/// in docker/build-push-action, firezone's published gateway image): its `Dockerfile` is
+/// what CI builds.
+fn names_build_context(ci_text: &str, dir: &str) -> bool {
+    !dir.is_empty()
+        && ci_text.lines().any(|line| {
+            line.trim_start()
+                .trim_start_matches("- ")
+                .strip_prefix("context:")
+                .map(|value| {
+                    value
+                        .trim()
+                        .trim_matches(['"', '\''])
+                        .trim_start_matches("./")
+                        .trim_end_matches('/')
+                })
+                .is_some_and(|value| value == dir)
+        })
 }
 
 /// Whether `text` names `file` as a whole word: `Dockerfile.client.production` does

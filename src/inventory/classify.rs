@@ -229,13 +229,18 @@ const DEV_FOLDER_WORDS: &[&str] = &[
     "test",
     "tests",
     "testing",
-    // ory's `oryx/watcherx/integrationtest/`.
+    // An integration suite's own setup (concourse's `integration/ops/overrides/nginx.conf`),
+    // and ory's `oryx/watcherx/integrationtest/`.
+    "integration",
     "integrationtest",
     "integrationtests",
     "e2e",
     "debug",
     "sandbox",
     "playground",
+    // A Go or Kubernetes project's developer folder: concourse's `hack/` holds its local
+    // Compose overrides, nginx configurations and test certificates.
+    "hack",
     // Pull-request preview environments: Uffizzi's `uffizzi/` (crater), Bunnyshell's
     // `.bunnyshell/` (Sylius), with fixtures and mail catchers, torn down after review.
     "uffizzi",
@@ -246,7 +251,6 @@ const DEV_FOLDER_WORDS: &[&str] = &[
 /// demo setup. Manifests are not judged by them: `chart/templates/` is a Helm chart and a
 /// documented sample of manifests (`examples/k8s/`) is a deployment template.
 const DEV_CONTAINER_FOLDER_WORDS: &[&str] = &[
-    "integration",
     // Stand-ins for external services in a development stack (photoprism's
     // `docker/dummy/oidc/`).
     "dummy",
@@ -265,12 +269,10 @@ const DEV_CONTAINER_FOLDER_WORDS: &[&str] = &[
     "bench",
     "benchmark",
     "benchmarks",
-    // Load-test harnesses (cerbos's `hack/loadtest/`) and a Go project's developer
-    // scripts folder, `hack/`.
+    // Load-test harnesses (cerbos's `hack/loadtest/`).
     "loadtest",
     "loadtests",
     "loadtesting",
-    "hack",
     "seed",
     "seeds",
     "seeding",
@@ -391,8 +393,13 @@ pub fn is_container_setup(path: &str) -> bool {
 pub fn is_ci_config(path: &str) -> bool {
     let path = path.trim_start_matches("./");
     let yaml = path.ends_with(".yml") || path.ends_with(".yaml");
+    // GitHub reads workflows only at the top of `.github/workflows/`; a Compose file in a
+    // folder below it (meltano's `.github/workflows/resources/`) is a service CI starts.
+    let github_workflow = path
+        .strip_prefix(".github/workflows/")
+        .is_some_and(|rest| !rest.contains('/'));
     (yaml
-        && (path.starts_with(".github/workflows/")
+        && (github_workflow
             || path.starts_with(".woodpecker/")
             || path.starts_with(".buildkite/")
             // GitLab's `include:` files and Depot CI's GitHub-style workflows.
@@ -449,9 +456,24 @@ pub fn is_development_setup(path: &str) -> bool {
     // job; typebot's); a `Dockerfile.build` may well build the shipped image.
     let compose_build =
         container_setup && !is_dockerfile(name) && words(name).any(|w| w == "build");
+    // A Compose file in a CI system's folder starts services for the jobs (meltano's
+    // `.github/workflows/resources/docker-compose.mssql.yaml`); a Dockerfile there may
+    // build the published image (lldap's `.github/workflows/Dockerfile.ci.alpine`).
+    let ci_folder = container_setup
+        && !is_dockerfile(name)
+        && [
+            ".github/",
+            ".gitlab/",
+            ".circleci/",
+            ".buildkite/",
+            ".woodpecker/",
+        ]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix));
     segments.iter().any(|d| words(d).any(folder_word))
         || (container_setup && words(name).any(|w| DEV_SETUP_NAME_WORDS.contains(&w)))
         || compose_build
+        || ci_folder
 }
 
 /// A README in a sub-folder (`deploy/k8s/README.md`), which may say what the folder is for.
@@ -842,6 +864,8 @@ mod tests {
             "support/dev.docker-compose.yml",
             "hack/loadtest/docker-compose.yml",
             "perf/loadtests/compose.yaml",
+            "hack/nginx/nginx.conf",
+            ".github/workflows/resources/docker-compose.mssql.yaml",
         ] {
             assert!(is_development_setup(p), "{p}");
             assert!(is_non_production(p), "{p}");

@@ -223,12 +223,22 @@ fn is_development_word(word: &str) -> bool {
     )
 }
 
+/// `default` for `${NAME:-default}` or `${NAME-default}`; anything else as written.
+fn variable_default(text: &str) -> &str {
+    text.strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .and_then(|inner| inner.split_once('-'))
+        .map_or(text, |(_, default)| default)
+}
+
 /// Whether a service builds the development stage of its Dockerfile (`target: dev`), a
 /// Dockerfile named for development (`Dockerfile-dev`, `dev.Dockerfile`) or one in a
 /// folder named for local development (Unleash's `context: ./docker/local-postgres`).
 fn builds_development_target(service: &Node) -> bool {
     let build = service.get("build");
-    let target = scalar_text(build.and_then(|b| b.get("target")));
+    // A target given by a variable builds its default unless the operator says otherwise
+    // (firezone's `target: ${DOCKER_BUILD_TARGET:-debug}`).
+    let target = scalar_text(build.and_then(|b| b.get("target"))).map(variable_default);
     let dockerfile = scalar_text(build.and_then(|b| b.get("dockerfile")))
         .map(|path| path.rsplit('/').next().unwrap_or(path));
     let context = match build.map(|b| &b.value) {
@@ -351,6 +361,7 @@ mod tests {
             ("services:\n  app:\n    image: acme/app:develop-latest\n    restart: always\n", DevelopmentImage),
             ("services:\n  app:\n    image: acme:dev\n    build: .\n", DevelopmentImage),
             ("services:\n  web:\n    build:\n      context: .\n      target: dev\n  db:\n    image: postgres:14.5\n", DevelopmentTarget),
+            ("services:\n  relay:\n    build:\n      context: rust\n      target: ${DOCKER_BUILD_TARGET:-debug}\n", DevelopmentTarget),
             ("services:\n  web:\n    build:\n      context: .\n      dockerfile: ./Dockerfile-dev\n", DevelopmentTarget),
             // Unleash's `docker-compose.postgres.yml`.
             ("services:\n  unleash-postgres:\n    build:\n      context: ./docker/local-postgres\n    environment:\n      POSTGRES_PASSWORD: password\n    healthcheck:\n      test: [CMD, pg_isready]\n", DevelopmentTarget),
@@ -384,6 +395,7 @@ mod tests {
             "services:\n  app:\n    image: acme/app:2.0\n    environment:\n      NODE_ENV: ${NODE_ENV}\n      APP_ENV: ${APP_ENV-production}\n",
             "services:\n  web:\n    image: nginx:1.27\n",
             "services:\n  web:\n    build:\n      context: .\n      target: production\n",
+            "services:\n  web:\n    build:\n      context: .\n      target: ${BUILD_TARGET:-release}\n",
             "services:\n  web:\n    build:\n      context: .\n      target: devops-runtime\n",
             "services:\n  web:\n    build:\n      context: ./localization-service\n  api:\n    build: ./backend\n",
             "services:\n  web:\n    build:\n      context: ./back\n      dockerfile: Dockerfile.prod\n    volumes:\n      - ./back/media:/app/media\n",

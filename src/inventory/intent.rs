@@ -15,6 +15,8 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         r"(?ix)
         \b(?:meant|intended|designed|only)\s+(?:(?:solely|only|exclusively|purely)\s+)?(?:to\s+be\s+used\s+)?for\s+(?:the\s+)?(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
         | \b(?:development|dev|testing|debugging)(?:\s+|-)(?:purposes?\s+|use\s+)?only\b
+        | \b(?:purely|solely|strictly|exclusively)\s+for\s+(?:local\s+)?(?:development|dev|testing|tests|debugging)\b
+        | \byou\s+can\s+use\s+this\s+to\s+test\b
         | \bfor\s+(?:local\s+)?(?:development|dev|testing)\s+purposes?\b
         | \bfor\s+debugging\s+(?:issues|problems|bugs|reports)\b
         | \b(?:local\s+)?dev(?:elopment)?\s+(?:environment|setup|stack)\s+(?:only|for\s+(?:contributors|developers))\b
@@ -128,9 +130,11 @@ pub fn readme_declares_development(text: &str) -> bool {
 }
 
 /// A paragraph that opens by naming the folder's own setup: "This docker image …",
-/// "These manifests …".
-static SPEAKS_OF_ITSELF: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:This|These)\s").expect("self-reference pattern compiles"));
+/// "These manifests …", "You can use this to test …".
+static SPEAKS_OF_ITSELF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:This|These|You\s+can\s+use\s+this)\s")
+        .expect("self-reference pattern compiles")
+});
 
 /// Web servers whose image, with the project's files copied in, serves a built front end
 /// or passes requests on: nginx, Caddy, Apache httpd, lighttpd, OpenResty.
@@ -243,6 +247,9 @@ mod tests {
         assert!(!readme(
             "# Deploy\n\nThese manifests are suitable for production.\n"
         ));
+        // rundeck's `docker/yuminstall/Readme.md`.
+        assert!(readme("# Yum install in docker\n\nCentos 6:\n\nYou can use this to test install of a locally build .rpms for rundeck.\n"));
+        assert!(!readme("# Image\n\nThe published image.\n\nYou can use this to run the server in production.\n"));
         assert!(!readme(""));
     }
 
@@ -323,6 +330,8 @@ mod tests {
             // Unleash's `docker-compose.yml`.
             "# NOTE: please do not use this configuration for production setups.\nservices: {}\n",
             "# This is intended to be used for demo, development, and learning\n# purposes only.\nservices: {}\n",
+            // concourse's root `Dockerfile`.
+            "# NOTE: this Dockerfile is purely for local development! it is *not* used for\n# the official 'concourse/concourse' image.\nARG base_image=concourse/dev\n",
             // bigcapital's `docker-compose.yml`.
             "# WARNING!\n# This is a development version of THE Bigcapital docker-compose.yml file.\n# Avoid using this file in your production environment.\nversion: '3.3'\n",
         ] {
