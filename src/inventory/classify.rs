@@ -238,6 +238,9 @@ const DEV_FOLDER_WORDS: &[&str] = &[
     "debug",
     "sandbox",
     "playground",
+    // Files that CI runs the tests with (emqx's `.ci/docker-compose-file/`, its nginx test
+    // proxies and certificates).
+    "ci",
     // A Go or Kubernetes project's developer folder: concourse's `hack/` holds its local
     // Compose overrides, nginx configurations and test certificates.
     "hack",
@@ -269,7 +272,9 @@ const DEV_CONTAINER_FOLDER_WORDS: &[&str] = &[
     "bench",
     "benchmark",
     "benchmarks",
-    // Load-test harnesses (cerbos's `hack/loadtest/`).
+    // Smoke-test stacks (emqx's `plugins/*/smoke/`) and load-test harnesses (cerbos's
+    // `hack/loadtest/`).
+    "smoke",
     "loadtest",
     "loadtests",
     "loadtesting",
@@ -447,8 +452,11 @@ pub fn is_development_setup(path: &str) -> bool {
     let Some(name) = segments.pop() else {
         return false;
     };
+    // A Dockerfile in a `ci/` folder may build the published image; a Compose file or a
+    // proxy configuration there sets up the tests.
+    let dockerfile = is_dockerfile(name);
     let folder_word = |w: &str| {
-        DEV_FOLDER_WORDS.contains(&w)
+        (DEV_FOLDER_WORDS.contains(&w) && !(dockerfile && w == "ci"))
             || (container_setup && DEV_CONTAINER_FOLDER_WORDS.contains(&w))
     };
     // A Compose file named for building (`docker-compose.build.yml`) builds the images
@@ -865,6 +873,9 @@ mod tests {
             "hack/loadtest/docker-compose.yml",
             "perf/loadtests/compose.yaml",
             "hack/nginx/nginx.conf",
+            ".ci/docker-compose-file/docker-compose-kafka.yaml",
+            ".ci/nginx/nginx.conf",
+            "plugins/emqx_offline_message/smoke/docker-compose.yml",
             ".github/workflows/resources/docker-compose.mssql.yaml",
         ] {
             assert!(is_development_setup(p), "{p}");
@@ -892,6 +903,7 @@ mod tests {
             "Dockerfile.coverage.dockerignore",
             "Dockerfile.build",
             "docker/builder/compose.yml",
+            "ci/docker/Dockerfile",
         ] {
             assert!(!is_development_setup(p), "{p}");
         }
