@@ -139,7 +139,14 @@ pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
             continue;
         };
         for (name, service) in services {
-            let never_restarts = text(service.get("restart")).is_some_and(|r| r == "no");
+            // An unquoted `restart: no` reads as YAML 1.1's false.
+            let never_restarts = service
+                .get("restart")
+                .and_then(Node::as_scalar)
+                .is_some_and(|r| {
+                    r.loosely_equals(&Scalar::Str("no".to_string()))
+                        || r.loosely_equals(&Scalar::Bool(false))
+                });
             if never_restarts || is_migration_job_name(name) {
                 out.push((path.to_string(), service.line));
             }

@@ -351,9 +351,9 @@ pub fn evaluate(
                 {
                     continue;
                 }
-                // A layered defaults file that says so in its header (Symfony's "contains
-                // default values …") documents the keys itself; it is no production file
-                // for a template to mirror.
+                // A layered file that holds a developer's values (Symfony's "contains
+                // default values …" header, amplication's `NODE_ENV=development`) is no
+                // production file for a template to mirror.
                 let production = match check.condition {
                     EnvCondition::NotInTemplate => target,
                     _ => other,
