@@ -109,21 +109,25 @@ static TEST_ENVIRONMENT_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a service sets its framework's environment to a test or development one,
 /// in the map form (`RAILS_ENV: test`) or the list form (`- NODE_ENV=development`).
 fn runs_test_environment(service: &Node) -> bool {
-    let names_test = |key: &str, value: &str| {
-        ENVIRONMENT_NAME_KEY.is_match(key)
-            && TEST_ENVIRONMENT_VALUE.is_match(default_of_variable(value.trim()))
-    };
     match service.get("environment").map(|e| &e.value) {
-        Some(Value::Map(entries)) => entries
-            .iter()
-            .any(|(key, value)| scalar_text(Some(value)).is_some_and(|v| names_test(key, v))),
+        Some(Value::Map(entries)) => entries.iter().any(|(key, value)| {
+            scalar_text(Some(value)).is_some_and(|v| sets_development_environment(key, v))
+        }),
         Some(Value::Seq(items)) => items.iter().any(|item| {
             scalar_text(Some(item))
                 .and_then(|s| s.split_once('='))
-                .is_some_and(|(key, value)| names_test(key.trim(), value))
+                .is_some_and(|(key, value)| sets_development_environment(key.trim(), value))
         }),
         _ => false,
     }
+}
+
+/// Whether `key=value` sets a framework's environment to a test or development one
+/// (`NODE_ENV=development`, `RAILS_ENV: test`, `APP_ENV: ${APP_ENV:-local}`), in a Compose
+/// service or an env file.
+pub fn sets_development_environment(key: &str, value: &str) -> bool {
+    ENVIRONMENT_NAME_KEY.is_match(key)
+        && TEST_ENVIRONMENT_VALUE.is_match(default_of_variable(value.trim()))
 }
 
 /// The value a Compose variable takes when the shell does not set it: `development` in
@@ -223,14 +227,6 @@ fn is_development_word(word: &str) -> bool {
     )
 }
 
-/// `default` for `${NAME:-default}` or `${NAME-default}`; anything else as written.
-fn variable_default(text: &str) -> &str {
-    text.strip_prefix("${")
-        .and_then(|rest| rest.strip_suffix('}'))
-        .and_then(|inner| inner.split_once('-'))
-        .map_or(text, |(_, default)| default)
-}
-
 /// Whether a service builds the development stage of its Dockerfile (`target: dev`), a
 /// Dockerfile named for development (`Dockerfile-dev`, `dev.Dockerfile`) or one in a
 /// folder named for local development (Unleash's `context: ./docker/local-postgres`).
@@ -238,7 +234,7 @@ fn builds_development_target(service: &Node) -> bool {
     let build = service.get("build");
     // A target given by a variable builds its default unless the operator says otherwise
     // (firezone's `target: ${DOCKER_BUILD_TARGET:-debug}`).
-    let target = scalar_text(build.and_then(|b| b.get("target"))).map(variable_default);
+    let target = scalar_text(build.and_then(|b| b.get("target"))).map(default_of_variable);
     let dockerfile = scalar_text(build.and_then(|b| b.get("dockerfile")))
         .map(|path| path.rsplit('/').next().unwrap_or(path));
     let context = match build.map(|b| &b.value) {

@@ -47,28 +47,13 @@ impl ParsedEnv {
         out
     }
 
-    /// Whether the file sets its program's mode to development (`NODE_ENV=development`,
-    /// `APP_ENV=local`, `RAILS_ENV=development`): it describes a developer's checkout.
+    /// Whether the file sets its program's mode to development or tests
+    /// (`NODE_ENV=development`, `APP_ENV=local`, `RAILS_ENV=test`): it describes a
+    /// developer's checkout.
     pub fn declares_development_mode(&self) -> bool {
-        const MODE_KEYS: &[&str] = &[
-            "NODE_ENV",
-            "APP_ENV",
-            "RAILS_ENV",
-            "RACK_ENV",
-            "FLASK_ENV",
-            "DJANGO_ENV",
-            "GO_ENV",
-            "MIX_ENV",
-            "ASPNETCORE_ENVIRONMENT",
-            "ENVIRONMENT",
-        ];
-        self.effective().iter().any(|e| {
-            MODE_KEYS.iter().any(|k| e.key.eq_ignore_ascii_case(k))
-                && matches!(
-                    e.value.trim().to_ascii_lowercase().as_str(),
-                    "development" | "dev" | "local"
-                )
-        })
+        self.effective()
+            .iter()
+            .any(|e| super::devstack::sets_development_environment(&e.key, &e.value))
     }
 
     /// Whether every service the file addresses (a URL's host, a `…_HOST` or `…_BROKERS`
