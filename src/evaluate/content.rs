@@ -91,10 +91,12 @@ pub fn evaluate_selected(
 }
 
 /// An each-file check's escapes, judged on the whole file: `unless`, and an image that
-/// starts no process (`unless_no_process`).
+/// starts no process or only a package build (`unless_no_process`).
 fn passes_unless(check: &ContentCheck, text: &str) -> bool {
     check.unless.as_ref().is_some_and(|u| u.is_match(text))
-        || (check.unless_no_process && crate::inventory::dockerfile_stages::starts_no_process(text))
+        || (check.unless_no_process
+            && (crate::inventory::dockerfile_stages::starts_no_process(text)
+                || crate::inventory::entrypoint::starts_a_build(text)))
 }
 
 fn matched_by_path(check: &ContentCheck, path: &str) -> bool {

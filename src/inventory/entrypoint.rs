@@ -70,6 +70,48 @@ pub fn entry_scripts(text: &str) -> Vec<String> {
     out
 }
 
+/// Whether the program the shipped image starts (its last `ENTRYPOINT`, else its last
+/// `CMD`, past launchers and their flags) is named for building packages:
+/// `build_package`, `build.sh`, `rpmbuild`. Such an image is a package builder run once
+/// per release (wazuh's `packages/debs/*/Dockerfile`), not a service.
+pub fn starts_a_build(text: &str) -> bool {
+    let shipped: String = shipped_chain_spans(text)
+        .into_iter()
+        .filter_map(|span| text.get(span))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut last = [None, None];
+    for line in shipped.lines() {
+        let Some((instruction, rest)) = line.trim_start().split_once(char::is_whitespace) else {
+            continue;
+        };
+        if instruction.eq_ignore_ascii_case("ENTRYPOINT") {
+            last[0] = Some(rest);
+        } else if instruction.eq_ignore_ascii_case("CMD") {
+            last[1] = Some(rest);
+        }
+    }
+    let Some(args) = last.into_iter().flatten().next() else {
+        return false;
+    };
+    let program = args
+        .split(|c: char| c.is_whitespace() || "[]\",'".contains(c))
+        .filter(|w| !w.is_empty() && !w.starts_with('-'))
+        .map(|w| w.rsplit('/').next().unwrap_or(w).to_ascii_lowercase())
+        .find(|name| !LAUNCHERS.contains(&name.as_str()));
+    program.is_some_and(|name| {
+        let stem = name.strip_suffix(".sh").unwrap_or(&name);
+        ["rpmbuild", "dpkg-buildpackage", "makepkg"].contains(&stem)
+            || stem == "build"
+            || stem
+                .strip_prefix("build")
+                .and_then(|rest| rest.strip_prefix(['_', '-']))
+                .is_some_and(|rest| {
+                    ["package", "packages", "deb", "debs", "rpm", "rpms", "pkg"].contains(&rest)
+                })
+    })
+}
+
 /// The repository files that hold what the image at `dockerfile` starts: its entry
 /// scripts (the shallowest file of that name in the Dockerfile's folder, or of that name
 /// with `.sh`: mbin copies `docker-entrypoint.sh` to `/usr/local/bin/docker-entrypoint`),
@@ -129,6 +171,21 @@ fn is_s6_service_script(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn package_builders_start_a_build() {
+        assert!(starts_a_build(
+            "FROM debian:12\nCOPY build.sh /usr/local/bin/build_package\nENTRYPOINT [\"/usr/local/bin/build_package\"]\n"
+        ));
+        assert!(starts_a_build("FROM centos:7\nCMD [\"bash\", \"-c\", \"/build.sh\"]\n"));
+        assert!(starts_a_build("FROM fedora\nENTRYPOINT rpmbuild -ba app.spec\n"));
+        assert!(!starts_a_build("FROM node:22\nCMD [\"node\", \"server.js\"]\n"));
+        assert!(!starts_a_build("FROM node:22\nCMD [\"./build-server\"]\n"));
+        assert!(!starts_a_build(
+            "FROM node AS build\nCMD [\"./build.sh\"]\nFROM nginx\nCMD [\"nginx\"]\n"
+        ));
+        assert!(!starts_a_build("FROM alpine\n"));
+    }
 
     #[test]
     fn scripts_of_the_shipped_stage() {

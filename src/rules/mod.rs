@@ -162,7 +162,8 @@ pub struct ContentCheck {
     pub unless_own_image_healthcheck: bool,
     /// With `scope = "each-file"` on Dockerfiles: an image that starts no process of its
     /// own (no `CMD` or `ENTRYPOINT` on its shipped chain, built on `scratch` or a bare OS
-    /// image) passes: a build output or a shared stage is not a service.
+    /// image), or whose entry program builds packages (`build_package`, `build.sh`),
+    /// passes: a build output, a shared stage or a package builder is not a service.
     pub unless_no_process: bool,
     /// With `scope = "each-file"` on Dockerfiles: an image passes when the script its
     /// `ENTRYPOINT` or `CMD` runs, or a supervisord configuration it copies, matches this
