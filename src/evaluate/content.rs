@@ -2,6 +2,8 @@
 
 use super::{Occurrence, Verdict};
 use crate::finding::{Evidence, Location};
+use crate::inventory::classify::is_compose_file;
+use crate::inventory::instructions::EVERY_COMPOSE_SECRET;
 use crate::redact::Redacted;
 use crate::rules::{ContentCheck, ContentMust, Rule};
 use crate::text::LineIndex;
@@ -355,10 +357,14 @@ pub fn finish(
                     occurrences.extend(o.into_iter().filter(|o| {
                         !o.owner.as_ref().is_some_and(|owner| {
                             crate::inventory::identity::is_own_owner(owner, own_owners)
-                        }) && !o
-                            .setting
-                            .as_ref()
-                            .is_some_and(|s| instructed_settings.contains(s))
+                        }) && !o.setting.as_ref().is_some_and(|s| {
+                            instructed_settings.contains(s)
+                                || (instructed_settings.contains(EVERY_COMPOSE_SECRET)
+                                    && o.location
+                                        .as_ref()
+                                        .and_then(|l| l.path.as_deref())
+                                        .is_some_and(is_compose_file))
+                        })
                     }));
                 }
             }

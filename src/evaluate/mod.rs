@@ -442,8 +442,10 @@ struct FileOutput {
     awaited_healthy: Vec<(String, u32)>,
     /// A product Dockerfile that declares a `HEALTHCHECK`.
     healthchecked_image: bool,
-    /// A product Dockerfile whose final stage is a web server's image (nginx, Caddy…).
-    web_server_image: bool,
+    /// A product Dockerfile that runs none of the product's own code as a service: its
+    /// final stage is a web server's image (nginx, Caddy…), or it starts no process (a
+    /// data image that only holds `database.sql` for the database to load).
+    no_service_image: bool,
     /// A product Dockerfile's shipped base image (`FROM ghcr.io/acme/app:base`).
     shipped_base_image: Option<String>,
     /// The repository paths a product Dockerfile copies into its image.
@@ -661,7 +663,8 @@ fn visit_file(
         }
     }
     if !non_product && is_dockerfile(path) {
-        out.web_server_image = crate::inventory::intent::dockerfile_serves_files(text);
+        out.no_service_image = crate::inventory::intent::dockerfile_serves_files(text)
+            || crate::inventory::dockerfile_stages::starts_no_process(text);
     }
     if router.builds_wanted && !non_product && is_dockerfile(path) {
         out.healthchecked_image = crate::inventory::intent::declares_healthcheck(text);
@@ -846,7 +849,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut one_shot_jobs: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut awaited_healthy: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
-    let mut web_server_images: BTreeSet<String> = BTreeSet::new();
+    let mut no_service_images: BTreeSet<String> = BTreeSet::new();
     let mut base_images: Vec<(String, String)> = Vec::new();
     let mut copied_into_images: BTreeSet<String> = BTreeSet::new();
     let mut ci_text = String::new();
@@ -875,7 +878,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             one_shot_jobs: jobs,
             awaited_healthy: awaited,
             healthchecked_image,
-            web_server_image,
+            no_service_image,
             shipped_base_image,
             copied_into_image,
             ci_text: ci_config,
@@ -893,8 +896,8 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         pulled_images.append(&mut pulled);
         one_shot_jobs.extend(jobs);
         awaited_healthy.extend(awaited);
-        if web_server_image {
-            web_server_images.insert(path.clone());
+        if no_service_image {
+            no_service_images.insert(path.clone());
         }
         if healthchecked_image {
             healthchecked_dockerfiles.insert(path.clone());
@@ -1139,11 +1142,12 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         if stack.pattern.is_none() {
             let mut files = index.files(Group::Stack(i), &walked.files);
             // Nor is an image nothing ships (mbin's CI job image is no second service), nor,
-            // for a count of images, a web server's image that serves the built front end.
+            // for a count of images, a web server's image that serves the built front end
+            // or one that starts no process.
             files.retain(|f| {
                 !set_aside_configs.contains_key(&f.path)
                     && !unshipped_images.contains_key(&f.path)
-                    && (stack.min_files <= 1 || !web_server_images.contains(&f.path))
+                    && (stack.min_files <= 1 || !no_service_images.contains(&f.path))
             });
             if stack_detected_by_files(&files, stack) {
                 stack_hits[i] = true;

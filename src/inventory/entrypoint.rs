@@ -177,9 +177,15 @@ mod tests {
         assert!(starts_a_build(
             "FROM debian:12\nCOPY build.sh /usr/local/bin/build_package\nENTRYPOINT [\"/usr/local/bin/build_package\"]\n"
         ));
-        assert!(starts_a_build("FROM centos:7\nCMD [\"bash\", \"-c\", \"/build.sh\"]\n"));
-        assert!(starts_a_build("FROM fedora\nENTRYPOINT rpmbuild -ba app.spec\n"));
-        assert!(!starts_a_build("FROM node:22\nCMD [\"node\", \"server.js\"]\n"));
+        assert!(starts_a_build(
+            "FROM centos:7\nCMD [\"bash\", \"-c\", \"/build.sh\"]\n"
+        ));
+        assert!(starts_a_build(
+            "FROM fedora\nENTRYPOINT rpmbuild -ba app.spec\n"
+        ));
+        assert!(!starts_a_build(
+            "FROM node:22\nCMD [\"node\", \"server.js\"]\n"
+        ));
         assert!(!starts_a_build("FROM node:22\nCMD [\"./build-server\"]\n"));
         assert!(!starts_a_build(
             "FROM node AS build\nCMD [\"./build.sh\"]\nFROM nginx\nCMD [\"nginx\"]\n"

@@ -25,6 +25,20 @@ static INSTRUCTION: LazyLock<Regex> = LazyLock::new(|| {
     .expect("instruction pattern compiles")
 });
 
+/// An instruction that covers every secret of the Compose files, naming none
+/// (opensourcepos's INSTALL.md: "Change the default passwords in the compose file before
+/// exposing the containers publicly").
+static WHOLE_COMPOSE_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:change|replace|update|edit|set)\s+(?:all\s+)?(?:the\s+)?default\s+(?:passwords|secrets|credentials)\b[^\n]{0,40}?\b(?:in|of)\s+(?:the\s+|your\s+)?`?(?:docker[-_ ]?)?compose\b",
+    )
+    .expect("whole-file instruction pattern compiles")
+});
+
+/// What `instructed_secret_settings` returns for an instruction that covers every
+/// secret setting of the Compose files.
+pub const EVERY_COMPOSE_SECRET: &str = "*";
+
 /// An upper-case setting name that holds a secret.
 static SECRET_SETTING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|KEY)[A-Z0-9_]*\b")
@@ -53,11 +67,14 @@ pub fn is_setup_doc(path: &str) -> bool {
 }
 
 /// The secret settings an instruction names: on its own line, and in the code block
-/// that follows it.
+/// that follows it; `EVERY_COMPOSE_SECRET` for one that covers a whole Compose file.
 pub fn instructed_secret_settings(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut settings = Vec::new();
     for (i, line) in lines.iter().enumerate() {
+        if WHOLE_COMPOSE_FILE.is_match(line) {
+            settings.push(EVERY_COMPOSE_SECRET.to_string());
+        }
         if !INSTRUCTION.is_match(line) {
             continue;
         }
@@ -116,6 +133,15 @@ mod tests {
             instructed_secret_settings(guide),
             ["KHOJ_ADMIN_PASSWORD", "KHOJ_DJANGO_SECRET_KEY"]
         );
+    }
+
+    #[test]
+    fn an_instruction_may_cover_the_whole_compose_file() {
+        let guide = "**Change the default passwords in the compose file before exposing \
+            the containers publicly.**\n";
+        assert_eq!(instructed_secret_settings(guide), [EVERY_COMPOSE_SECRET]);
+        let other = "Change the default passwords after the first login.\n";
+        assert!(instructed_secret_settings(other).is_empty());
     }
 
     #[test]
