@@ -126,6 +126,47 @@ pub fn pulled_images(path: &str, docs: &[Node]) -> Vec<PulledImage> {
     out
 }
 
+/// Whether a Compose file sits in an example or documentation folder (`example/`,
+/// `docs/compose/`): what it pulls is what the documentation has operators run.
+pub fn is_documented_example(path: &str) -> bool {
+    let mut segments: Vec<String> = path
+        .trim_start_matches("./")
+        .split('/')
+        .map(str::to_ascii_lowercase)
+        .collect();
+    segments.pop();
+    segments.iter().any(|s| {
+        matches!(
+            s.as_str(),
+            "example" | "examples" | "sample" | "samples" | "docs" | "doc" | "documentation"
+        )
+    })
+}
+
+/// Whether `path` is the README at the root of the target.
+pub fn is_root_readme(path: &str) -> bool {
+    matches!(
+        path.trim_start_matches("./").to_ascii_lowercase().as_str(),
+        "readme.md" | "readme" | "readme.rst" | "readme.markdown"
+    )
+}
+
+/// The images a README's examples pull: `image:` lines of a Compose snippet and
+/// `docker pull` commands.
+pub fn images_in_readme(text: &str) -> Vec<String> {
+    static IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?m)^[ \t]*image:[ \t]*["']?([A-Za-z0-9][\w./:@-]*)|\bdocker[ \t]+pull[ \t]+([A-Za-z0-9][\w./:@-]*)"#,
+        )
+        .expect("README image pattern compiles")
+    });
+    IMAGE
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| m.as_str().to_string())
+        .collect()
+}
+
 /// The one-shot jobs of a Compose file (a migration, a `chown` of a volume) that run and
 /// exit, at their lines, so a restart policy, a health check or a resource limit is no
 /// concern of theirs: services another waits on to finish
@@ -487,6 +528,20 @@ fn identifier_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_a_readme_has_operators_pull() {
+        let readme = "```yaml\nservices:\n  server:\n    image: ghcr.io/seatsurfing/backend\n  db:\n    image: \"postgres:17\"\n```\nOr `docker pull acme/app:1.2`.\n";
+        assert_eq!(
+            images_in_readme(readme),
+            ["ghcr.io/seatsurfing/backend", "postgres:17", "acme/app:1.2"]
+        );
+        assert!(is_root_readme("README.md"));
+        assert!(!is_root_readme("docs/README.md"));
+        assert!(is_documented_example("example/docker-compose.yml"));
+        assert!(is_documented_example("docs/compose/compose.yaml"));
+        assert!(!is_documented_example("docker-compose.yml"));
+    }
 
     #[test]
     fn dockerfiles_named_for_a_part() {

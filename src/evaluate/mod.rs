@@ -436,6 +436,9 @@ struct FileOutput {
     development_setup: Option<&'static str>,
     owner_hints: Vec<crate::inventory::identity::OwnerHint>,
     pulled_images: Vec<compose_builds::PulledImage>,
+    /// Images the documentation has operators pull: in the root README's examples and in
+    /// Compose files under example and docs folders.
+    documented_pulls: Vec<String>,
     /// Compose services other services wait on to complete, at their lines.
     one_shot_jobs: Vec<(String, u32)>,
     /// Compose services other services wait on to report healthy, at their lines.
@@ -443,8 +446,9 @@ struct FileOutput {
     /// A product Dockerfile that declares a `HEALTHCHECK`.
     healthchecked_image: bool,
     /// A product Dockerfile that runs none of the product's own code as a service: its
-    /// final stage is a web server's image (nginx, Caddy…), or it starts no process (a
-    /// data image that only holds `database.sql` for the database to load).
+    /// final stage is a web server's image (nginx, Caddy…) or a database's, a cache's or
+    /// an admin screen's (mariadb, redis, phpmyadmin), or it starts no process (a data
+    /// image that only holds `database.sql` for the database to load).
     no_service_image: bool,
     /// A product Dockerfile's shipped base image (`FROM ghcr.io/acme/app:base`).
     shipped_base_image: Option<String>,
@@ -656,14 +660,24 @@ fn visit_file(
         };
         out.compose_builds = compose_builds::builds_in(path, compose_docs, non_product);
         out.compose_mounts = compose_mounts::mounts_in(path, compose_docs, non_product);
+        if non_product && compose_builds::is_documented_example(path) {
+            out.documented_pulls = compose_builds::pulled_images(path, compose_docs)
+                .into_iter()
+                .map(|p| p.image)
+                .collect();
+        }
         if !non_product {
             out.pulled_images = compose_builds::pulled_images(path, compose_docs);
             out.one_shot_jobs = compose_builds::one_shot_jobs(path, compose_docs);
             out.awaited_healthy = compose_builds::awaited_healthy(path, compose_docs);
         }
     }
+    if router.builds_wanted && compose_builds::is_root_readme(path) {
+        out.documented_pulls = compose_builds::images_in_readme(text);
+    }
     if !non_product && is_dockerfile(path) {
         out.no_service_image = crate::inventory::intent::dockerfile_serves_files(text)
+            || crate::inventory::intent::dockerfile_runs_supporting_service(text)
             || crate::inventory::dockerfile_stages::starts_no_process(text);
     }
     if router.builds_wanted && !non_product && is_dockerfile(path) {
@@ -846,6 +860,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut owner_hints = Vec::new();
     let mut instructed_settings: BTreeSet<String> = BTreeSet::new();
     let mut pulled_images = Vec::new();
+    let mut documented_pulls: Vec<String> = Vec::new();
     let mut one_shot_jobs: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut awaited_healthy: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
@@ -875,6 +890,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
             development_setup,
             owner_hints: mut hints,
             pulled_images: mut pulled,
+            documented_pulls: mut documented,
             one_shot_jobs: jobs,
             awaited_healthy: awaited,
             healthchecked_image,
@@ -894,6 +910,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         copied_into_images.extend(copied_into_image);
         owner_hints.append(&mut hints);
         pulled_images.append(&mut pulled);
+        documented_pulls.append(&mut documented);
         one_shot_jobs.extend(jobs);
         awaited_healthy.extend(awaited);
         if no_service_image {
@@ -1225,9 +1242,22 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         &unshipped_images,
         walked.files.iter().map(|f| f.path.as_str()),
     );
-    let unshipped = unshipped_images.into_iter().chain(docs_site_setups).chain(
-        unshipped::compose_files_building_published(&compose_builds, &env_files, &ci_builds),
-    );
+    let documentation_pulls_own_image = documented_pulls.iter().any(|image| own_image(image));
+    let files_pulling_own_image: BTreeSet<&str> =
+        own_pulled.iter().map(|p| p.path.as_str()).collect();
+    let unshipped = unshipped_images
+        .into_iter()
+        .chain(docs_site_setups)
+        .chain(unshipped::compose_files_building_published(
+            &compose_builds,
+            &env_files,
+            &ci_builds,
+        ))
+        .chain(unshipped::root_compose_files_building_from_source(
+            &compose_builds,
+            documentation_pulls_own_image,
+            &files_pulling_own_image,
+        ));
     for (path, reason) in unshipped {
         set_aside.entry(path).or_insert(reason);
     }

@@ -295,6 +295,36 @@ pub fn compose_files_building_published(
         .collect()
 }
 
+/// Root Compose files whose every service builds from source, without naming an image to
+/// pull, while the documentation has operators pull the project's published image
+/// (seatsurfing's README and `example/` Compose file run `ghcr.io/seatsurfing/backend`):
+/// the deployment is the documented one, and the root file is the contributors' stack.
+/// A root file that itself pulls the project's image is kept.
+pub fn root_compose_files_building_from_source(
+    builds: &[ComposeBuild],
+    documentation_pulls_own_image: bool,
+    files_pulling_own_image: &BTreeSet<&str>,
+) -> BTreeMap<String, &'static str> {
+    if !documentation_pulls_own_image {
+        return BTreeMap::new();
+    }
+    let mut verdicts: BTreeMap<&str, bool> = BTreeMap::new();
+    for b in builds.iter().filter(|b| b.dir.is_empty() && !b.development) {
+        let verdict = verdicts.entry(b.path.as_str()).or_insert(true);
+        *verdict &= !b.keys.contains("image");
+    }
+    verdicts
+        .into_iter()
+        .filter(|(path, all)| *all && !files_pulling_own_image.contains(path))
+        .map(|(path, _)| {
+            (
+                path.to_string(),
+                "builds from source the image the documentation has operators pull: a contributors' stack",
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,6 +449,26 @@ mod tests {
             deprecated: false,
             development: false,
         }
+    }
+
+    #[test]
+    fn root_compose_files_building_what_the_docs_pull() {
+        let builds = [
+            build(
+                "docker-compose.yaml",
+                ".",
+                "Dockerfile",
+                &["build", "ports"],
+            ),
+            build("compose.yml", ".", "Dockerfile", &["build", "image"]),
+            build("deploy/docker-compose.yml", "..", "Dockerfile", &["build"]),
+        ];
+        let none = BTreeSet::new();
+        let out = root_compose_files_building_from_source(&builds, true, &none);
+        assert_eq!(out.keys().collect::<Vec<_>>(), ["docker-compose.yaml"]);
+        assert!(root_compose_files_building_from_source(&builds, false, &none).is_empty());
+        let pulling = BTreeSet::from(["docker-compose.yaml"]);
+        assert!(root_compose_files_building_from_source(&builds, true, &pulling).is_empty());
     }
 
     #[test]

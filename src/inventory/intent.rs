@@ -145,21 +145,39 @@ static WEB_SERVER_BASE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("web server pattern compiles")
 });
 
+/// Databases, caches, brokers and their admin screens: an image built on one of these,
+/// with a configuration or a schema copied in, runs that program, not the product's code.
+static SUPPORTING_SERVICE_BASE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:[^\s/]+\.[^\s/]+/)?(?:library/|bitnami/)?(?:mariadb|mysql|percona|postgres|postgis/postgis|redis|valkey/valkey|valkey|mongo|memcached|rabbitmq|phpmyadmin(?:/phpmyadmin)?|adminer|elasticsearch|opensearchproject/opensearch|clickhouse/clickhouse-server)(?:[:@]|$)",
+    )
+    .expect("supporting service pattern compiles")
+});
+
+/// The image the final stage of a Dockerfile starts from.
+fn final_base(text: &str) -> Option<&str> {
+    text.lines().rev().find_map(|line| {
+        let mut words = line.split_whitespace();
+        let instruction = words.next()?;
+        if !instruction.eq_ignore_ascii_case("FROM") {
+            return None;
+        }
+        words.find(|w| !w.starts_with("--"))
+    })
+}
+
 /// Whether a Dockerfile's final stage starts from a web server image: the image serves
 /// files or proxies (budget-board's and booklogr's front ends, an SPA built in an earlier
 /// stage), so it is no second service of the product's own code.
 pub fn dockerfile_serves_files(text: &str) -> bool {
-    text.lines()
-        .rev()
-        .find_map(|line| {
-            let mut words = line.split_whitespace();
-            let instruction = words.next()?;
-            if !instruction.eq_ignore_ascii_case("FROM") {
-                return None;
-            }
-            words.find(|w| !w.starts_with("--"))
-        })
-        .is_some_and(|image| WEB_SERVER_BASE.is_match(image))
+    final_base(text).is_some_and(|image| WEB_SERVER_BASE.is_match(image))
+}
+
+/// Whether a Dockerfile's final stage starts from a database, cache, broker or admin
+/// screen's image (InvoicePlane's `resources/docker/mariadb/` and `phpmyadmin/`): it runs
+/// that program beside the product, not a second service of the product's own code.
+pub fn dockerfile_runs_supporting_service(text: &str) -> bool {
+    final_base(text).is_some_and(|image| SUPPORTING_SERVICE_BASE.is_match(image))
 }
 
 /// Official language and build-tool images: without a command of its own, an image on
@@ -293,6 +311,23 @@ mod tests {
             "FROM node:22-alpine\nCMD [\"node\", \"server.js\"]\n"
         ));
         assert!(!serves(""));
+    }
+
+    #[test]
+    fn supporting_service_images() {
+        use super::dockerfile_runs_supporting_service as supporting;
+        assert!(supporting(
+            "FROM mariadb:10.9\nCOPY my.cnf /etc/mysql/conf.d/\n"
+        ));
+        assert!(supporting(
+            "FROM phpmyadmin/phpmyadmin:5\nCOPY config.user.inc.php /etc/phpmyadmin/\n"
+        ));
+        assert!(supporting("FROM docker.io/library/postgres:17-alpine\nCOPY init.sql /docker-entrypoint-initdb.d/\n"));
+        assert!(!supporting("FROM php:8.1-fpm\nCOPY . /var/www\n"));
+        assert!(!supporting(
+            "FROM postgres:17 AS schema\nFROM node:22\nCMD [\"node\", \"server.js\"]\n"
+        ));
+        assert!(!supporting("FROM acme/mariadb-backup:1\n"));
     }
 
     #[test]
