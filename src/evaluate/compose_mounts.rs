@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct ComposeMount {
     pub source: String,
     pub development: bool,
+    /// The folder of the Compose file that mounts it (`""` at the root).
+    pub dir: String,
 }
 
 /// The repository paths the services of a Compose file mount. The Compose file's own
@@ -48,6 +50,7 @@ pub fn mounts_in(path: &str, docs: &[Node], development: bool) -> Vec<ComposeMou
                     out.push(ComposeMount {
                         source: resolved,
                         development,
+                        dir: dir.to_string(),
                     });
                 }
             }
@@ -56,7 +59,7 @@ pub fn mounts_in(path: &str, docs: &[Node], development: bool) -> Vec<ComposeMou
     out
 }
 
-/// Configuration files (proxy configurations, manifests, env files) that only
+/// Configuration files (proxy configurations, manifests, env files, certificates and keys) that only
 /// development Compose files mount, with the reason the report gives. A file also
 /// mounted by a Compose file that may be a deployment, or copied into an image by a
 /// product Dockerfile, is kept.
@@ -77,6 +80,17 @@ pub fn mounted_only_by_development<'a>(
         return BTreeMap::new();
     }
     let deployment = sources(false);
+    let development_dirs: BTreeSet<&str> = mounts
+        .iter()
+        .filter(|m| m.development && !m.dir.is_empty())
+        .map(|m| m.dir.as_str())
+        .collect();
+    let key_beside_development_compose = |path: &str| {
+        development_dirs.iter().any(|dir| {
+            path.strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+    };
     let under = |path: &str, set: &BTreeSet<&str>| {
         set.contains(path)
             || path
@@ -85,7 +99,16 @@ pub fn mounted_only_by_development<'a>(
     };
     files
         .filter(|path| {
-            let config = is_setup_config(path) || is_env_file_name(file_name(path));
+            // Certificates and keys too, when they sit beside a development Compose file: a
+            // development stack's self-signed ones (vanilla's `docker/images/nginx/certs/`,
+            // mounted into its PHP containers). Elsewhere the build may ship them (emqx's
+            // `apps/emqx/etc/certs/`, which its CI stack also mounts).
+            let config = is_setup_config(path)
+                || is_env_file_name(file_name(path))
+                || ([".pem", ".key", ".crt"]
+                    .iter()
+                    .any(|ext| file_name(path).ends_with(ext))
+                    && key_beside_development_compose(path));
             config
                 && !is_compose_file(path)
                 && !is_dockerfile(path)

@@ -866,7 +866,6 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut healthchecked_dockerfiles: BTreeSet<String> = BTreeSet::new();
     let mut no_service_images: BTreeSet<String> = BTreeSet::new();
     let mut base_images: Vec<(String, String)> = Vec::new();
-    let mut copied_into_images: BTreeSet<String> = BTreeSet::new();
     let mut ci_text = String::new();
     let mut requirements: BTreeSet<String> = BTreeSet::new();
     // Dockerfile → (its entry scripts by name, the repository files it copies).
@@ -907,7 +906,6 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         if !entry_scripts.is_empty() || !copied_into_image.is_empty() {
             image_entries.insert(path.clone(), (entry_scripts, copied_into_image.clone()));
         }
-        copied_into_images.extend(copied_into_image);
         owner_hints.append(&mut hints);
         pulled_images.append(&mut pulled);
         documented_pulls.append(&mut documented);
@@ -1109,6 +1107,16 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         walked.files.iter().map(|f| f.path.as_str()),
         &requirements,
     );
+    // Images only development Compose files build (or only retired services) ship nothing;
+    // what they copy in is that environment's (vanilla's `docker/images/nginx/` copies the
+    // development `nginx.conf` and self-signed certificates).
+    let built_outside_deployments =
+        compose_builds::built_only_outside_deployments(&compose_builds, &env_files, &ci_text);
+    let copied_into_images: BTreeSet<String> = image_entries
+        .iter()
+        .filter(|(dockerfile, _)| !built_outside_deployments.contains_key(*dockerfile))
+        .flat_map(|(_, (_, copied))| copied.iter().cloned())
+        .collect();
     let set_aside_configs = set_aside::configs(
         set_aside::Evidence {
             compose_mounts: &compose_mounts,
@@ -1139,8 +1147,16 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         .map(|f| f.path.as_str())
         .filter(|p| is_dockerfile(p))
         .collect();
-    let unshipped_images =
+    let mut unshipped_images =
         unshipped::dockerfiles(dockerfiles.iter().copied(), &ci_builds, &deployed);
+    for (path, reason) in unshipped::beside_development_compose(
+        dockerfiles.iter().copied(),
+        &compose_builds,
+        &ci_builds,
+        &deployed,
+    ) {
+        unshipped_images.entry(path).or_insert(reason);
+    }
     let index = FileIndex::build(pack, &walked.files, options.walk.jobs);
     // A configuration file set aside is no evidence of a stack either (hanko's test
     // cluster manifests do not make it a Kubernetes deployment).
@@ -1235,8 +1251,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         units: &units,
     };
     let mut set_by_deployment = None;
-    let mut set_aside =
-        compose_builds::built_only_outside_deployments(&compose_builds, &env_files, &ci_text);
+    let mut set_aside = built_outside_deployments;
     // Contributors' stacks that build a published image.
     let docs_site_setups = unshipped::docs_site_setups(
         &unshipped_images,

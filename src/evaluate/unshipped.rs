@@ -257,6 +257,50 @@ pub fn docs_site_setups<'a>(
 /// Why a documentation-site image is set aside.
 const DOCS_SITE_IMAGE: &str = "the image of the documentation site, not of the product";
 
+/// Dockerfiles in a folder (not the root) whose main Compose file (`docker-compose.yml`,
+/// `compose.yaml`…) is a development setup that builds images, or below it, that neither
+/// a deployment Compose file builds nor CI names: the development environment's other
+/// images (vanilla's `docker/`, whose `docker-compose.yml` bind-mounts the source, holds
+/// the xdebug PHP images and the local imgproxy, logstash and mysql ones). A folder whose
+/// main Compose file is a deployment (conductor's `docker/`, beside its `-e2e` variants)
+/// keeps its images.
+pub fn beside_development_compose<'a>(
+    dockerfiles: impl Iterator<Item = &'a str>,
+    builds: &[ComposeBuild],
+    ci: &CiBuilds<'_>,
+    deployed: &BTreeSet<String>,
+) -> BTreeMap<String, &'static str> {
+    let is_main = |path: &str| {
+        matches!(
+            file_name(path),
+            "docker-compose.yml" | "docker-compose.yaml" | "compose.yml" | "compose.yaml"
+        )
+    };
+    let folders: BTreeSet<&str> = builds
+        .iter()
+        .filter(|b| b.development && !b.dir.is_empty() && is_main(&b.path))
+        .map(|b| b.dir.as_str())
+        .collect();
+    if folders.is_empty() {
+        return BTreeMap::new();
+    }
+    dockerfiles
+        .filter(|path| {
+            folders.iter().any(|folder| {
+                path.strip_prefix(folder)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            }) && !deployed.contains(*path)
+                && !ci.names(path)
+        })
+        .map(|path| {
+            (
+                path.to_string(),
+                "beside a development Compose file, built by no deployment and no CI job",
+            )
+        })
+        .collect()
+}
+
 /// Compose files in a subfolder whose every building service builds, from source and
 /// without naming an image to pull, a Dockerfile CI publishes: contributors' stacks.
 pub fn compose_files_building_published(

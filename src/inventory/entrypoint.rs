@@ -28,28 +28,30 @@ const LAUNCHERS: &[&str] = &[
     "init",
 ];
 
+/// The arguments of the last `ENTRYPOINT` and of the last `CMD` of the shipped stages.
+fn last_entry_commands(text: &str) -> [Option<String>; 2] {
+    let mut last = [None, None];
+    for span in shipped_chain_spans(text) {
+        for line in text.get(span).unwrap_or_default().lines() {
+            let Some((instruction, rest)) = line.trim_start().split_once(char::is_whitespace)
+            else {
+                continue;
+            };
+            if instruction.eq_ignore_ascii_case("ENTRYPOINT") {
+                last[0] = Some(rest.to_string());
+            } else if instruction.eq_ignore_ascii_case("CMD") {
+                last[1] = Some(rest.to_string());
+            }
+        }
+    }
+    last
+}
+
 /// The file names the last `ENTRYPOINT` and `CMD` of the shipped stages run that may be
 /// scripts from the repository: `*.sh`, or names with `entrypoint`, `start`, `run`.
 pub fn entry_scripts(text: &str) -> Vec<String> {
-    let shipped: String = shipped_chain_spans(text)
-        .into_iter()
-        .filter_map(|span| text.get(span))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut last = [None, None];
-    for line in shipped.lines() {
-        let line = line.trim_start();
-        let Some((instruction, rest)) = line.split_once(char::is_whitespace) else {
-            continue;
-        };
-        if instruction.eq_ignore_ascii_case("ENTRYPOINT") {
-            last[0] = Some(rest);
-        } else if instruction.eq_ignore_ascii_case("CMD") {
-            last[1] = Some(rest);
-        }
-    }
-    let mut out: Vec<String> = last
-        .into_iter()
+    let mut out: Vec<String> = last_entry_commands(text)
+        .iter()
         .flatten()
         .flat_map(|args| args.split(|c: char| c.is_whitespace() || "[]\",".contains(c)))
         .map(|word| word.rsplit('/').next().unwrap_or(word))
@@ -75,23 +77,8 @@ pub fn entry_scripts(text: &str) -> Vec<String> {
 /// `build_package`, `build.sh`, `rpmbuild`. Such an image is a package builder run once
 /// per release (wazuh's `packages/debs/*/Dockerfile`), not a service.
 pub fn starts_a_build(text: &str) -> bool {
-    let shipped: String = shipped_chain_spans(text)
-        .into_iter()
-        .filter_map(|span| text.get(span))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut last = [None, None];
-    for line in shipped.lines() {
-        let Some((instruction, rest)) = line.trim_start().split_once(char::is_whitespace) else {
-            continue;
-        };
-        if instruction.eq_ignore_ascii_case("ENTRYPOINT") {
-            last[0] = Some(rest);
-        } else if instruction.eq_ignore_ascii_case("CMD") {
-            last[1] = Some(rest);
-        }
-    }
-    let Some(args) = last.into_iter().flatten().next() else {
+    let last = last_entry_commands(text);
+    let Some(args) = last.iter().flatten().next() else {
         return false;
     };
     let program = args
