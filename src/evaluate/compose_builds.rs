@@ -129,26 +129,13 @@ pub fn pulled_images(path: &str, docs: &[Node]) -> Vec<PulledImage> {
 /// Whether a Compose file sits in an example or documentation folder (`example/`,
 /// `docs/compose/`): what it pulls is what the documentation has operators run.
 pub fn is_documented_example(path: &str) -> bool {
-    let mut segments: Vec<String> = path
-        .trim_start_matches("./")
-        .split('/')
-        .map(str::to_ascii_lowercase)
-        .collect();
-    segments.pop();
-    segments.iter().any(|s| {
-        matches!(
-            s.as_str(),
-            "example" | "examples" | "sample" | "samples" | "docs" | "doc" | "documentation"
-        )
-    })
-}
-
-/// Whether `path` is the README at the root of the target.
-pub fn is_root_readme(path: &str) -> bool {
-    matches!(
-        path.trim_start_matches("./").to_ascii_lowercase().as_str(),
-        "readme.md" | "readme" | "readme.rst" | "readme.markdown"
-    )
+    crate::inventory::classify::is_in_docs_folder(path)
+        || parent_dir(path).split('/').any(|segment| {
+            matches!(
+                segment.to_ascii_lowercase().as_str(),
+                "example" | "examples" | "sample" | "samples"
+            )
+        })
 }
 
 /// The images a README's examples pull: `image:` lines of a Compose snippet and
@@ -536,8 +523,10 @@ mod tests {
             images_in_readme(readme),
             ["ghcr.io/seatsurfing/backend", "postgres:17", "acme/app:1.2"]
         );
-        assert!(is_root_readme("README.md"));
-        assert!(!is_root_readme("docs/README.md"));
+        assert!(crate::inventory::classify::is_root_readme("README.md"));
+        assert!(!crate::inventory::classify::is_root_readme(
+            "docs/README.md"
+        ));
         assert!(is_documented_example("example/docker-compose.yml"));
         assert!(is_documented_example("docs/compose/compose.yaml"));
         assert!(!is_documented_example("docker-compose.yml"));

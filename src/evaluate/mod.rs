@@ -672,17 +672,21 @@ fn visit_file(
             out.awaited_healthy = compose_builds::awaited_healthy(path, compose_docs);
         }
     }
-    if router.builds_wanted && compose_builds::is_root_readme(path) {
+    if router.builds_wanted && crate::inventory::classify::is_root_readme(path) {
         out.documented_pulls = compose_builds::images_in_readme(text);
     }
     if !non_product && is_dockerfile(path) {
-        out.no_service_image = crate::inventory::intent::dockerfile_serves_files(text)
-            || crate::inventory::intent::dockerfile_runs_supporting_service(text)
-            || crate::inventory::dockerfile_stages::starts_no_process(text);
+        let base = crate::inventory::dockerfile_stages::shipped_base_image(text);
+        out.no_service_image = base.as_deref().is_some_and(|base| {
+            crate::inventory::intent::serves_files(base)
+                || crate::inventory::intent::runs_supporting_service(base)
+        }) || crate::inventory::dockerfile_stages::starts_no_process(text);
+        if router.builds_wanted {
+            out.shipped_base_image = base;
+        }
     }
     if router.builds_wanted && !non_product && is_dockerfile(path) {
         out.healthchecked_image = crate::inventory::intent::declares_healthcheck(text);
-        out.shipped_base_image = crate::inventory::dockerfile_stages::shipped_base_image(text);
         out.copied_into_image = crate::inventory::dockerfile_copies::copied_sources(path, text);
         out.entry_scripts = crate::inventory::entrypoint::entry_scripts(text);
     }
@@ -1175,8 +1179,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
         if stack.pattern.is_none() {
             let mut files = index.files(Group::Stack(i), &walked.files);
             // Nor is an image nothing ships (mbin's CI job image is no second service), nor,
-            // for a count of images, a web server's image that serves the built front end
-            // or one that starts no process.
+            // for a count of images, one that runs none of the product's own code.
             files.retain(|f| {
                 !set_aside_configs.contains_key(&f.path)
                     && !unshipped_images.contains_key(&f.path)

@@ -261,7 +261,7 @@ const DOCS_SITE_IMAGE: &str = "the image of the documentation site, not of the p
 /// `compose.yaml`…) is a development setup that builds images, or below it, that neither
 /// a deployment Compose file builds nor CI names: the development environment's other
 /// images (vanilla's `docker/`, whose `docker-compose.yml` bind-mounts the source, holds
-/// the xdebug PHP images and the local imgproxy, logstash and mysql ones). A folder whose
+/// the xdebug PHP base images it is built on). A folder whose
 /// main Compose file is a deployment (conductor's `docker/`, beside its `-e2e` variants)
 /// keeps its images.
 pub fn beside_development_compose<'a>(

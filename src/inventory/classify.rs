@@ -487,11 +487,20 @@ pub fn is_development_setup(path: &str) -> bool {
 /// A README in a sub-folder (`deploy/k8s/README.md`), which may say what the folder is for.
 pub fn is_folder_readme(path: &str) -> bool {
     let path = path.trim_start_matches("./");
-    path.contains('/')
-        && matches!(
-            file_name(path).to_ascii_lowercase().as_str(),
-            "readme" | "readme.md" | "readme.markdown" | "readme.rst" | "readme.txt"
-        )
+    path.contains('/') && is_readme_name(file_name(path))
+}
+
+/// Whether `path` is the README at the root of the target.
+pub fn is_root_readme(path: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    !path.contains('/') && is_readme_name(path)
+}
+
+fn is_readme_name(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "readme" | "readme.md" | "readme.markdown" | "readme.rst" | "readme.txt"
+    )
 }
 
 /// A manifest or proxy configuration by name: YAML, `*.conf`, `*.vhost`, `*.nginx`, a

@@ -154,30 +154,18 @@ static SUPPORTING_SERVICE_BASE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("supporting service pattern compiles")
 });
 
-/// The image the final stage of a Dockerfile starts from.
-fn final_base(text: &str) -> Option<&str> {
-    text.lines().rev().find_map(|line| {
-        let mut words = line.split_whitespace();
-        let instruction = words.next()?;
-        if !instruction.eq_ignore_ascii_case("FROM") {
-            return None;
-        }
-        words.find(|w| !w.starts_with("--"))
-    })
+/// Whether a Dockerfile's shipped image (its base, `shipped_base_image`) is a web
+/// server's: the image serves files or proxies (budget-board's and booklogr's front ends,
+/// an SPA built in an earlier stage), so it is no second service of the product's own code.
+pub fn serves_files(base: &str) -> bool {
+    WEB_SERVER_BASE.is_match(base)
 }
 
-/// Whether a Dockerfile's final stage starts from a web server image: the image serves
-/// files or proxies (budget-board's and booklogr's front ends, an SPA built in an earlier
-/// stage), so it is no second service of the product's own code.
-pub fn dockerfile_serves_files(text: &str) -> bool {
-    final_base(text).is_some_and(|image| WEB_SERVER_BASE.is_match(image))
-}
-
-/// Whether a Dockerfile's final stage starts from a database, cache, broker or admin
-/// screen's image (InvoicePlane's `resources/docker/mariadb/` and `phpmyadmin/`): it runs
+/// Whether a Dockerfile's shipped image is built on a database's, cache's, broker's or
+/// admin screen's (InvoicePlane's `resources/docker/mariadb/` and `phpmyadmin/`): it runs
 /// that program beside the product, not a second service of the product's own code.
-pub fn dockerfile_runs_supporting_service(text: &str) -> bool {
-    final_base(text).is_some_and(|image| SUPPORTING_SERVICE_BASE.is_match(image))
+pub fn runs_supporting_service(base: &str) -> bool {
+    SUPPORTING_SERVICE_BASE.is_match(base)
 }
 
 /// Official language and build-tool images: without a command of its own, an image on
@@ -299,7 +287,10 @@ mod tests {
 
     #[test]
     fn web_server_images() {
-        use super::dockerfile_serves_files as serves;
+        let serves = |text: &str| {
+            crate::inventory::dockerfile_stages::shipped_base_image(text)
+                .is_some_and(|base| super::serves_files(&base))
+        };
         assert!(serves("FROM node:22 AS build\nRUN npm run build\nFROM nginx:1.27-alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\n"));
         assert!(serves(
             "FROM --platform=$BUILDPLATFORM caddy:2.8\nCOPY Caddyfile /etc/caddy/Caddyfile\n"
@@ -315,7 +306,10 @@ mod tests {
 
     #[test]
     fn supporting_service_images() {
-        use super::dockerfile_runs_supporting_service as supporting;
+        let supporting = |text: &str| {
+            crate::inventory::dockerfile_stages::shipped_base_image(text)
+                .is_some_and(|base| super::runs_supporting_service(&base))
+        };
         assert!(supporting(
             "FROM mariadb:10.9\nCOPY my.cnf /etc/mysql/conf.d/\n"
         ));
