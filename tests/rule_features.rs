@@ -217,3 +217,27 @@ fn with_stack_needs_the_other_stack() {
         "{err}"
     );
 }
+
+#[test]
+fn skip_development_stages_sets_aside_a_dev_target_only_with_not_match() {
+    let dockerfile = "FROM node:22.11 AS base\nRUN npm ci\n\
+                      FROM base AS dev\nRUN curl -fsSL https://x.example/i.sh | sh\n\
+                      FROM base AS prod\nRUN curl -fsSL https://y.example/i.sh | sh\n";
+    let rule = "[rule.content]\npaths = [\"Dockerfile\"]\npattern = 'curl[^|\\n]*\\|\\s*sh'\nmust = \"not-match\"\n";
+    let (outcome, fails) = run(rule, "", &[("Dockerfile", dockerfile)]);
+    assert_eq!(outcome, Outcome::Fail);
+    assert_eq!(fails.len(), 2);
+    let (_, fails) = run(
+        &format!("{rule}skip_development_stages = true\n"),
+        "",
+        &[("Dockerfile", dockerfile)],
+    );
+    assert_eq!(fails, [("Dockerfile".to_string(), Some(6))]);
+    let err = user_pack_error(&format!(
+        "{HEAD}[rule.content]\npaths = [\"Dockerfile\"]\npattern = 'x'\nmust = \"match\"\nskip_development_stages = true\n"
+    ));
+    assert!(
+        err.contains("`skip_development_stages` applies only to `must = \\\"not-match\\\"`"),
+        "{err}"
+    );
+}

@@ -151,11 +151,15 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
             // those of the whole file.
             let skip = text.len() - judged_part(check, text).len();
             let mut index: Option<LineIndex> = None;
-            let build_stages = if check.skip_build_stages {
+            let mut set_aside_stages = if check.skip_build_stages {
                 crate::inventory::dockerfile_stages::build_stage_spans(text)
             } else {
                 Vec::new()
             };
+            if check.skip_development_stages {
+                set_aside_stages
+                    .extend(crate::inventory::dockerfile_stages::development_stage_spans(text));
+            }
             // With `shipped_stages`, a match in a stage the shipped image is not made of
             // (a `development` stage beside `production`) is no occurrence.
             let shipped = if check.shipped_stages {
@@ -175,7 +179,10 @@ pub fn evaluate_file(rule: &Rule, check: &ContentCheck, path: &str, text: &str) 
                 {
                     continue;
                 }
-                if build_stages.iter().any(|span| span.contains(&m.start())) {
+                if set_aside_stages
+                    .iter()
+                    .any(|span| span.contains(&m.start()))
+                {
                     continue;
                 }
                 if !shipped.is_empty() && !shipped.iter().any(|span| span.contains(&m.start())) {

@@ -222,6 +222,9 @@ const DEV_FOLDER_WORDS: &[&str] = &[
     // penpot's `docker/devenv/`, a contributor workspace such as `docker/gitpod/`.
     "devenv",
     "gitpod",
+    // `.gp/`, the workspace folder of the gitpod-laravel-starter template (concretecms's
+    // `.gp/conf/nginx/nginx.conf`, started by its `.gitpod.yml`).
+    "gp",
     // Local development environments: DDEV's `.ddev/` (passbolt), Lando's `.lando/`.
     "ddev",
     "lando",
@@ -877,6 +880,7 @@ mod tests {
             "docker/devenv/docker-compose.main.yml",
             "docker/devenv/files/nginx.conf",
             "docker/gitpod/Dockerfile",
+            ".gp/conf/nginx/nginx.conf",
             "docker/dummy/oidc/Dockerfile",
             "support/dev.docker-compose.yml",
             "hack/loadtest/docker-compose.yml",

@@ -93,59 +93,121 @@ impl Base {
     }
 }
 
+/// How the stages of a Dockerfile use one another: which later stages start `FROM`
+/// each one, and whether anything copies files out of it.
+struct StageUse {
+    stages: Vec<Stage>,
+    built_on: Vec<Vec<usize>>,
+    copied_from: Vec<bool>,
+}
+
+impl StageUse {
+    fn new(text: &str) -> StageUse {
+        let stages = stages(text);
+        let lower = text.to_ascii_lowercase();
+        let is_copied_from = |reference: &str| {
+            ["--from=", "from="].iter().any(|prefix| {
+                lower.match_indices(prefix).any(|(i, _)| {
+                    let rest = &lower[i + prefix.len()..];
+                    let rest = rest.trim_start_matches(['"', '\'']);
+                    rest.strip_prefix(reference).is_some_and(|after| {
+                        after.chars().next().is_none_or(|c| {
+                            !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                        })
+                    })
+                })
+            })
+        };
+        let references = |i: usize| -> Vec<String> {
+            stages[i]
+                .name
+                .iter()
+                .cloned()
+                .chain(std::iter::once(i.to_string()))
+                .collect()
+        };
+        let built_on = (0..stages.len())
+            .map(|i| {
+                let refs = references(i);
+                (i + 1..stages.len())
+                    .filter(|&later| refs.iter().any(|r| stages[later].base.names(r)))
+                    .collect()
+            })
+            .collect();
+        let copied_from = (0..stages.len())
+            .map(|i| references(i).iter().any(|r| is_copied_from(r)))
+            .collect();
+        StageUse {
+            stages,
+            built_on,
+            copied_from,
+        }
+    }
+
+    /// A stage nothing starts from or copies from: the last one, or a `--target` of its own.
+    fn is_leaf(&self, i: usize) -> bool {
+        self.built_on[i].is_empty() && !self.copied_from[i]
+    }
+}
+
 /// The byte ranges of the build stages of a Dockerfile. A stage is shipped when it is
 /// the last one, when nothing refers to it (a `docker build --target` of its own), or
 /// when a shipped stage starts `FROM` it; every other stage is only copied from
 /// (`COPY --from=deps`, `--from=0`, `RUN --mount=…,from=deps`), directly or through the
 /// stages built on it, and is a build stage.
 pub fn build_stage_spans(text: &str) -> Vec<Range<usize>> {
-    let stages = stages(text);
-    let lower = text.to_ascii_lowercase();
-    let copied_from = |reference: &str| {
-        ["--from=", "from="].iter().any(|prefix| {
-            lower.match_indices(prefix).any(|(i, _)| {
-                let rest = &lower[i + prefix.len()..];
-                let rest = rest.trim_start_matches(['"', '\'']);
-                rest.strip_prefix(reference).is_some_and(|after| {
-                    after.chars().next().is_none_or(|c| {
-                        !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-                    })
-                })
-            })
-        })
-    };
-    let references = |i: usize| -> Vec<String> {
-        stages[i]
-            .name
-            .iter()
-            .cloned()
-            .chain(std::iter::once(i.to_string()))
-            .collect()
-    };
-    // Which later stages start from stage i.
-    let built_on = |i: usize| -> Vec<usize> {
-        let refs = references(i);
-        (i + 1..stages.len())
-            .filter(|&later| refs.iter().any(|r| stages[later].base.names(r)))
-            .collect()
-    };
-    let mut shipped: Vec<bool> = (0..stages.len())
-        .map(|i| {
-            i + 1 == stages.len()
-                || (built_on(i).is_empty() && !references(i).iter().any(|r| copied_from(r)))
-        })
+    let graph = StageUse::new(text);
+    let count = graph.stages.len();
+    let mut shipped: Vec<bool> = (0..count)
+        .map(|i| i + 1 == count || graph.is_leaf(i))
         .collect();
     // A stage a shipped stage is built on is shipped; later stages come first.
-    for i in (0..stages.len()).rev() {
-        if !shipped[i] && built_on(i).iter().any(|&later| shipped[later]) {
+    for i in (0..count).rev() {
+        if !shipped[i] && graph.built_on[i].iter().any(|&later| shipped[later]) {
             shipped[i] = true;
         }
     }
-    stages
+    graph
+        .stages
         .iter()
         .zip(&shipped)
         .filter(|(_, shipped)| !**shipped)
         .map(|(stage, _)| stage.span.clone())
+        .collect()
+}
+
+/// The byte ranges of the development stages of a Dockerfile: a stage named for
+/// development or testing (`AS dev`, `AS development`, `AS test`) that is not the last
+/// one and that no other stage starts from or copies from. It is a `docker build
+/// --target dev` of the contributors' own, beside the image that is shipped (nautobot's
+/// `dev` stage installs fnm with `curl | bash`; its `final` image does not).
+pub fn development_stage_spans(text: &str) -> Vec<Range<usize>> {
+    const DEVELOPMENT_NAMES: &[&str] = &[
+        "dev",
+        "devel",
+        "develop",
+        "development",
+        "local",
+        "debug",
+        "test",
+        "tests",
+        "testing",
+        "e2e",
+        "ci",
+        "lint",
+    ];
+    let graph = StageUse::new(text);
+    let count = graph.stages.len();
+    (0..count)
+        .filter(|&i| {
+            i + 1 < count
+                && graph.is_leaf(i)
+                && graph.stages[i]
+                    .name
+                    .as_deref()
+                    .is_some_and(|name| DEVELOPMENT_NAMES.contains(&name))
+        })
+        .map(|i| graph.stages[i].span.clone())
         .collect()
 }
 
@@ -330,7 +392,10 @@ fn is_bare_os_image(base: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{build_stage_spans, shipped_base_image, shipped_chain_spans, starts_no_process};
+    use super::{
+        build_stage_spans, development_stage_spans, shipped_base_image, shipped_chain_spans,
+        starts_no_process,
+    };
 
     fn build_stage_text(text: &str) -> Vec<&str> {
         build_stage_spans(text)
@@ -365,6 +430,21 @@ mod tests {
         assert_eq!(build_stage_text(text), ["FROM golang:1.22"]);
         assert!(build_stage_spans("FROM node:22\nRUN npm ci\n").is_empty());
         assert!(build_stage_spans("").is_empty());
+    }
+
+    #[test]
+    fn development_targets_beside_the_shipped_image() {
+        let text = "FROM python:3.12 AS deps\nRUN pip install poetry\n\
+                    FROM deps AS dev\nRUN curl -fsSL https://x/install | bash\n\
+                    FROM deps AS final-dev\nRUN make\n\
+                    FROM python:3.12-slim AS final\nCOPY --from=deps /venv /venv\n";
+        let spans = development_stage_spans(text);
+        assert_eq!(spans.len(), 1);
+        assert!(text[spans[0].clone()].starts_with("FROM deps AS dev\n"));
+        // A development stage something builds on, or the last stage, is not set aside.
+        let built_on = "FROM node:22 AS dev\nRUN npm ci\nFROM dev AS prod\nRUN npm run build\n";
+        assert!(development_stage_spans(built_on).is_empty());
+        assert!(development_stage_spans("FROM node:22 AS base\nFROM base AS dev\n").is_empty());
     }
 
     #[test]

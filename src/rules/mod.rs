@@ -140,6 +140,10 @@ pub struct ContentCheck {
     /// later stages only copy files from (`COPY --from=build`) and never start `FROM`,
     /// is no occurrence: its layers never reach a shipped image.
     pub skip_build_stages: bool,
+    /// With `must = "not-match"` on a Dockerfile: a match in a development stage (`AS
+    /// dev`, `AS test`, not the last, nothing built on it or copied from it) is no
+    /// occurrence: it is the contributors' own `--target`, not the shipped image.
+    pub skip_development_stages: bool,
     /// Only the text from the last match of this regex on is judged (the final stage
     /// of a multi-stage Dockerfile is what runs).
     pub from_last: Option<LazyRegex>,

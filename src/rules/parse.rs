@@ -584,6 +584,14 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
             "`skip_build_stages` applies only to `must = \"not-match\"`",
         );
     }
+    let skip_development_stages = f.boolean(src, "skip_development_stages").unwrap_or(false);
+    if skip_development_stages && must != Some(ContentMust::NotMatch) {
+        src.error(
+            f.value("skip_development_stages")
+                .map_or(f.span(), |v| v.span),
+            "`skip_development_stages` applies only to `must = \"not-match\"`",
+        );
+    }
     let include_tests = f.boolean(src, "include_tests").unwrap_or(false);
     let secret = f.boolean(src, "secret").unwrap_or(false);
     f.finish(src);
@@ -592,6 +600,7 @@ fn parse_content_check(src: &mut Source<'_>, v: &Value<'_>) -> Option<ContentChe
     }
     Some(ContentCheck {
         skip_build_stages,
+        skip_development_stages,
         fail_without_files,
         unless_compose_sets,
         unless_own_image_healthcheck,
