@@ -130,12 +130,7 @@ pub fn pulled_images(path: &str, docs: &[Node]) -> Vec<PulledImage> {
 /// `docs/compose/`): what it pulls is what the documentation has operators run.
 pub fn is_documented_example(path: &str) -> bool {
     crate::inventory::classify::is_in_docs_folder(path)
-        || parent_dir(path).split('/').any(|segment| {
-            matches!(
-                segment.to_ascii_lowercase().as_str(),
-                "example" | "examples" | "sample" | "samples"
-            )
-        })
+        || crate::inventory::classify::is_in_example_folder(path)
 }
 
 /// The images a README's examples pull: `image:` lines of a Compose snippet and
@@ -158,8 +153,10 @@ pub fn images_in_readme(text: &str) -> Vec<String> {
 /// exit, at their lines, so a restart policy, a health check or a resource limit is no
 /// concern of theirs: services another waits on to finish
 /// (`depends_on: {migrate: {condition: service_completed_successfully}}`), services
-/// told never to restart (`restart: "no"`), and services named for a schema migration
-/// (bigcapital's `database_migration`, which waits for the database, migrates and exits).
+/// told never to restart (`restart: "no"`), services named for a schema migration
+/// (bigcapital's `database_migration`, which waits for the database, migrates and exits),
+/// and services whose command builds the front end into a shared volume and exits
+/// (padloc's `pwa`, `command: ["build"]`; `npm run build`).
 pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
     let mut out = awaited(path, docs, "service_completed_successfully");
     for doc in docs {
@@ -175,7 +172,7 @@ pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
                     r.loosely_equals(&Scalar::Str("no".to_string()))
                         || r.loosely_equals(&Scalar::Bool(false))
                 });
-            if never_restarts || is_migration_job_name(name) {
+            if never_restarts || is_migration_job_name(name) || runs_a_build(service) {
                 out.push((path.to_string(), service.line));
             }
         }
@@ -183,6 +180,27 @@ pub fn one_shot_jobs(path: &str, docs: &[Node]) -> Vec<(String, u32)> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether a service's command is a build: `build` as the whole command handed to the
+/// image's entry point, or a package manager's build script.
+fn runs_a_build(service: &Node) -> bool {
+    let command: Vec<String> = match service.get("command").map(|c| &c.value) {
+        Some(Value::Seq(items)) => items.iter().filter_map(|i| text(Some(i))).collect(),
+        _ => text(service.get("command"))
+            .map(|c| c.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default(),
+    };
+    let command: Vec<&str> = command.iter().map(String::as_str).collect();
+    matches!(
+        command.as_slice(),
+        ["build"]
+            | ["npm", "run", "build"]
+            | ["yarn", "build"]
+            | ["yarn", "run", "build"]
+            | ["pnpm", "build"]
+            | ["pnpm", "run", "build"]
+    )
 }
 
 /// `migrate`, `migration`, `db-migrations`, `database_migration`, `migrator`, `api-migrate`.
@@ -530,6 +548,9 @@ mod tests {
         assert!(is_documented_example("example/docker-compose.yml"));
         assert!(is_documented_example("docs/compose/compose.yaml"));
         assert!(!is_documented_example("docker-compose.yml"));
+        assert!(is_documented_example("example-docker/docker-compose.yml"));
+        assert!(is_documented_example("deploy/samples/compose.yaml"));
+        assert!(!is_documented_example("counterexample/docker-compose.yml"));
     }
 
     #[test]

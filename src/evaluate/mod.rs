@@ -22,8 +22,9 @@ use crate::inventory::{
     classify::is_ci_config,
     classify::{
         file_name, is_compose_file, is_container_setup, is_dockerfile, is_env_file_name,
-        is_folder_readme, is_in_development_folder, is_in_docs_folder, is_in_helper_scripts_folder,
-        is_non_production, is_stack_evidence_excluded, is_test_or_vendored, parent_dir,
+        is_folder_readme, is_in_development_folder, is_in_docs_folder, is_in_example_folder,
+        is_in_helper_scripts_folder, is_non_production, is_stack_evidence_excluded,
+        is_test_or_vendored, parent_dir,
     },
     env_units, parse_env, walk, EnvFile, EnvUnit, ParsedEnv, Problem, Skipped, WalkOptions,
     WalkedFile,
@@ -987,8 +988,10 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
     // expression (`{{ .Base }}`): a program renders it into the build. Nor is one in a
     // documentation folder (Mailu's `docs/compose/.env`): a sample the docs show, whose
     // empty and `ChangeMe` values each installation fills in. Nor is one in a folder named
-    // for development (Hi.Events' `docker/development/.env`), nor a `.env` that is a blank
-    // form, every value empty (rustypaste's `AUTH_TOKEN=`); templates are often that.
+    // for development (Hi.Events' `docker/development/.env`), nor one in an example folder
+    // (booklore's `example-docker/.env`: "Replace with a secure password"), nor a `.env`
+    // that is a blank form, every value empty (rustypaste's `AUTH_TOKEN=`); templates are
+    // often that.
     let not_app_env_files: BTreeSet<String> = env_files
         .iter()
         .filter(|f| {
@@ -1003,6 +1006,7 @@ pub fn scan(pack: &RulePack, options: &ScanOptions) -> Result<ScanResult, ScanEr
                     || developer_stack
                     || rendered
                     || is_in_docs_folder(&f.path)
+                    || is_in_example_folder(&f.path)
                     || is_in_development_folder(&f.path))
         })
         .map(|f| f.path.clone())

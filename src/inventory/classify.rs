@@ -634,6 +634,18 @@ pub fn is_in_development_folder(path: &str) -> bool {
         .any(|d| words(d).any(|w| DEV_FOLDER_WORDS.contains(&w)))
 }
 
+/// Whether `path` lies in a folder named for examples or samples (`example/`,
+/// `examples/`, booklore's `example-docker/`): what is there is a sample an operator
+/// copies and fills in, not the deployment's own configuration.
+pub fn is_in_example_folder(path: &str) -> bool {
+    let lower = path.trim_start_matches("./").to_ascii_lowercase();
+    let mut segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
+    segments.pop();
+    segments
+        .iter()
+        .any(|d| words(d).any(|w| matches!(w, "example" | "examples" | "sample" | "samples")))
+}
+
 /// Whether `path` lies in a documentation folder (`docs/compose/.env`): what is there
 /// illustrates the documentation.
 pub fn is_in_docs_folder(path: &str) -> bool {
