@@ -158,6 +158,8 @@ pub fn is_test_or_vendored(path: &str) -> bool {
         || (lower.starts_with("test_") && lower.ends_with(".py"))
         || lower.ends_with("_test.py")
         || lower == "conftest.py"
+        // Django's default name for an app's test module (bugsink's `files/tests.py`).
+        || lower == "tests.py"
         || lower.ends_with("_spec.rb")
         || lower.ends_with("_test.rb")
         || lower.ends_with(".min.js")
@@ -772,6 +774,7 @@ mod tests {
         for p in [
             "tests/test_api.py",
             "app/tests/helpers.py",
+            "files/tests.py",
             "src/app.test.ts",
             "pkg/x_test.go",
             "third_party/vendor/lib.min.js",

@@ -324,7 +324,7 @@ pub fn shipped_chain_spans(text: &str) -> Vec<Range<usize>> {
 /// `scratch` or a bare operating-system image, whose default command is a shell. Such an
 /// image is a build output or a stage other Dockerfiles share (`FROM alpine AS builder`
 /// that only compiles protobufs), not a service: there is nothing to check the health of
-/// and no process whose user matters.
+/// and no process whose user matters. So is one built on a builder image.
 pub fn starts_no_process(text: &str) -> bool {
     let stages = stages(text);
     let Some(mut current) = stages.len().checked_sub(1) else {
@@ -347,9 +347,24 @@ pub fn starts_no_process(text: &str) -> bool {
             .rposition(|s| s.name.as_deref() == Some(base.as_str()))
         {
             Some(earlier) => current = earlier,
-            None => return is_bare_os_image(base),
+            None => return is_bare_os_image(base) || is_builder_image(base),
         }
     }
+}
+
+/// An image made to build software in (`electronuserland/builder:wine`,
+/// `paketobuildpacks/builder-jammy-base`): with no command of its own, what is built on it
+/// is a packaging step (Damselfly's desktop zip), not a service.
+fn is_builder_image(base: &str) -> bool {
+    let without_digest = base.split('@').next().unwrap_or(base);
+    let name = without_digest
+        .rsplit('/')
+        .next()
+        .unwrap_or(without_digest)
+        .split(':')
+        .next()
+        .unwrap_or("");
+    name.split(['-', '_', '.']).any(|w| w == "builder")
 }
 
 /// `scratch`, or an operating-system image (`alpine:3.20`, `docker.io/library/debian`,
