@@ -628,24 +628,25 @@ pub fn is_in_helper_scripts_folder(path: &str) -> bool {
 /// (Hi.Events' `docker/development/.env`, `deploy/local/`, `e2e/`): what is there sets up
 /// that environment, not the deployment.
 pub fn is_in_development_folder(path: &str) -> bool {
+    in_folder_with_word(path, |w| DEV_FOLDER_WORDS.contains(&w))
+}
+
+/// Whether one of the folders above `path` has a word (split on `-`, `_`, `.`,
+/// lower-cased) for which `is_word` holds.
+fn in_folder_with_word(path: &str, is_word: impl Fn(&str) -> bool) -> bool {
     let lower = path.trim_start_matches("./").to_ascii_lowercase();
     let mut segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
     segments.pop();
-    segments
-        .iter()
-        .any(|d| words(d).any(|w| DEV_FOLDER_WORDS.contains(&w)))
+    segments.iter().any(|d| words(d).any(&is_word))
 }
 
 /// Whether `path` lies in a folder named for examples or samples (`example/`,
 /// `examples/`, booklore's `example-docker/`): what is there is a sample an operator
 /// copies and fills in, not the deployment's own configuration.
 pub fn is_in_example_folder(path: &str) -> bool {
-    let lower = path.trim_start_matches("./").to_ascii_lowercase();
-    let mut segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
-    segments.pop();
-    segments
-        .iter()
-        .any(|d| words(d).any(|w| matches!(w, "example" | "examples" | "sample" | "samples")))
+    in_folder_with_word(path, |w| {
+        matches!(w, "example" | "examples" | "sample" | "samples")
+    })
 }
 
 /// Whether `path` lies in a documentation folder (`docs/compose/.env`): what is there

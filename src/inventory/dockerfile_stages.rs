@@ -356,15 +356,22 @@ pub fn starts_no_process(text: &str) -> bool {
 /// `paketobuildpacks/builder-jammy-base`): with no command of its own, what is built on it
 /// is a packaging step (Damselfly's desktop zip), not a service.
 fn is_builder_image(base: &str) -> bool {
+    image_name(base)
+        .split(['-', '_', '.'])
+        .any(|w| w == "builder")
+}
+
+/// The image's own name, without registry, owner, tag or digest (`ubi-minimal` for
+/// `registry.access.redhat.com/ubi9/ubi-minimal:9.4`).
+fn image_name(base: &str) -> &str {
     let without_digest = base.split('@').next().unwrap_or(base);
-    let name = without_digest
+    without_digest
         .rsplit('/')
         .next()
         .unwrap_or(without_digest)
         .split(':')
         .next()
-        .unwrap_or("");
-    name.split(['-', '_', '.']).any(|w| w == "builder")
+        .unwrap_or("")
 }
 
 /// `scratch`, or an operating-system image (`alpine:3.20`, `docker.io/library/debian`,
@@ -391,18 +398,7 @@ fn is_bare_os_image(base: &str) -> bool {
         "wolfi-base",
         "chainguard/wolfi-base",
     ];
-    if base == "scratch" {
-        return true;
-    }
-    let without_digest = base.split('@').next().unwrap_or(base);
-    let name = without_digest
-        .rsplit('/')
-        .next()
-        .unwrap_or(without_digest)
-        .split(':')
-        .next()
-        .unwrap_or("");
-    OS_IMAGES.contains(&name)
+    base == "scratch" || OS_IMAGES.contains(&image_name(base))
 }
 
 #[cfg(test)]
