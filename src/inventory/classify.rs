@@ -224,9 +224,6 @@ const DEV_FOLDER_WORDS: &[&str] = &[
     // penpot's `docker/devenv/`, a contributor workspace such as `docker/gitpod/`.
     "devenv",
     "gitpod",
-    // `.gp/`, the workspace folder of the gitpod-laravel-starter template (concretecms's
-    // `.gp/conf/nginx/nginx.conf`, started by its `.gitpod.yml`).
-    "gp",
     // Local development environments: DDEV's `.ddev/` (passbolt), Lando's `.lando/`.
     "ddev",
     "lando",
@@ -290,6 +287,12 @@ const DEV_CONTAINER_FOLDER_WORDS: &[&str] = &[
     // `extra/templates/uptime-kuma/compose.yaml`).
     "templates",
 ];
+
+/// Folders of a development workspace matched by their whole name, whose word alone is
+/// too short to tell: `.gp/`, the workspace folder of the gitpod-laravel-starter template
+/// (concretecms's `.gp/conf/nginx/nginx.conf`, started by its `.gitpod.yml`), while a
+/// `gp-api/` folder may be anything.
+const DEV_WORKSPACE_FOLDERS: &[&str] = &[".gp"];
 
 /// Words that, as a part of a Compose file's or Dockerfile's own name, mark it as a
 /// development or test variant: `docker-compose.dev.yml`, `compose.ci-test.yml`,
@@ -483,7 +486,9 @@ pub fn is_development_setup(path: &str) -> bool {
         ]
         .iter()
         .any(|prefix| lower.starts_with(prefix));
-    segments.iter().any(|d| words(d).any(folder_word))
+    segments
+        .iter()
+        .any(|d| DEV_WORKSPACE_FOLDERS.contains(d) || words(d).any(folder_word))
         || (container_setup && words(name).any(|w| DEV_SETUP_NAME_WORDS.contains(&w)))
         || compose_build
         || ci_folder
@@ -628,7 +633,13 @@ pub fn is_in_helper_scripts_folder(path: &str) -> bool {
 /// (Hi.Events' `docker/development/.env`, `deploy/local/`, `e2e/`): what is there sets up
 /// that environment, not the deployment.
 pub fn is_in_development_folder(path: &str) -> bool {
-    in_folder_with_word(path, |w| DEV_FOLDER_WORDS.contains(&w))
+    let lower = path.trim_start_matches("./").to_ascii_lowercase();
+    lower
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|d| DEV_WORKSPACE_FOLDERS.contains(&d))
+        || in_folder_with_word(path, |w| DEV_FOLDER_WORDS.contains(&w))
 }
 
 /// Whether one of the folders above `path` has a word (split on `-`, `_`, `.`,
@@ -686,6 +697,7 @@ mod tests {
             "deploy/local/.env",
             "e2e/.env",
             ".devcontainer/.env",
+            ".gp/conf/.env",
         ] {
             assert!(is_in_development_folder(p), "{p}");
         }
@@ -695,6 +707,8 @@ mod tests {
             "docker/all-in-one/.env",
             "devops/.env",
             "latest/.env",
+            "gp-api/.env",
+            ".gp",
         ] {
             assert!(!is_in_development_folder(p), "{p}");
         }
@@ -915,6 +929,7 @@ mod tests {
             "docker/production/compose.yml",
             "docker/compose/docker-compose.postgres-tika.yml",
             "devops/docker-compose.yml",
+            "gp-api/docker-compose.yml",
             "compose.deploy.yml",
             "Dockerfile",
             "docker/Dockerfile.alpine",

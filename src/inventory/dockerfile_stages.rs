@@ -396,7 +396,6 @@ fn is_bare_os_image(base: &str) -> bool {
         "leap",
         "tumbleweed",
         "wolfi-base",
-        "chainguard/wolfi-base",
     ];
     base == "scratch" || OS_IMAGES.contains(&image_name(base))
 }
