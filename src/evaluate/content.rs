@@ -282,7 +282,9 @@ fn names_earlier_stage(before: &str, name: &str) -> bool {
 fn guarding_text(text: &str, offset: usize) -> String {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let indent = |line: &str| line.len() - line.trim_start().len();
-    let mut level = indent(&text[line_start..offset]);
+    // The line's own indentation, also when the match takes it in (`^[ \t]*SECRET_KEY`).
+    let (_, line_end) = line_bounds(text, offset);
+    let mut level = indent(&text[line_start..line_end]);
     let mut enclosing: Vec<&str> = Vec::new();
     // Comment lines explaining the branch are not lines of code: they neither count
     // towards the four nor enclose.

@@ -73,6 +73,9 @@ const SKIP_DIRS: &[&str] = &[
     "integrationtest",
     "functionaltests",
     "acceptancetests",
+    // squidex's `tools/TestSuite/`, the API tests and the stacks CI runs them against.
+    "testsuite",
+    "testsuites",
     // Helpers only tests import (maddy's `internal/testutils/`, with a throw-away key).
     "testutils",
     "testutil",
@@ -188,7 +191,7 @@ pub fn is_test_or_vendored(path: &str) -> bool {
 }
 
 /// A folder named for tests in compound form: `e2e_tests/`, `integration-tests/`,
-/// `api_test/` (parts split on `-` and `_`; `latest/` or `contest/` are one part), or
+/// `api_test/` (parts split on `-`, `_` and `.`; `latest/` or `contest/` are one part), or
 /// for test doubles: `fake-server/` (peekaping's local target for trying monitors), or for
 /// a demo program (dendrite's `cmd/dendrite-demo-pinecone/`),
 /// `mock-api/`, `stub_services/`.
@@ -198,15 +201,26 @@ fn is_test_folder_compound(dir: &str) -> bool {
     if ["mockclient", "mockserver", "mockapi", "mockhttp"].contains(&dir.as_str()) {
         return true;
     }
-    if !dir.contains(['-', '_']) {
+    // Parts are split on `.` too: a .NET test project is named for the assembly it tests
+    // (`Squidex.Domain.Apps.Core.Tests/`).
+    if !dir.contains(['-', '_', '.']) {
         return false;
     }
-    let mut parts = dir.split(['-', '_']);
+    let mut parts = dir.split(['-', '_', '.']);
     matches!(parts.next(), Some("mock" | "mocks" | "stub" | "stubs"))
-        || dir.split(['-', '_']).any(|p| {
+        || dir.split(['-', '_', '.']).any(|p| {
             matches!(
                 p,
-                "test" | "tests" | "testing" | "e2e" | "testdata" | "fake" | "fakes" | "demo"
+                "test"
+                    | "tests"
+                    | "testing"
+                    | "unittests"
+                    | "integrationtests"
+                    | "e2e"
+                    | "testdata"
+                    | "fake"
+                    | "fakes"
+                    | "demo"
             )
         })
 }
@@ -241,8 +255,12 @@ const DEV_FOLDER_WORDS: &[&str] = &[
     "sandbox",
     "playground",
     // Files that CI runs the tests with (emqx's `.ci/docker-compose-file/`, its nginx test
-    // proxies and certificates).
+    // proxies and certificates), and Travis CI's own folder (cypht's `.travis/.env`, the
+    // test environment its setup script moves into place).
     "ci",
+    "travis",
+    "testsuite",
+    "testsuites",
     // A Go or Kubernetes project's developer folder: concourse's `hack/` holds its local
     // Compose overrides, nginx configurations and test certificates.
     "hack",
@@ -698,6 +716,8 @@ mod tests {
             "e2e/.env",
             ".devcontainer/.env",
             ".gp/conf/.env",
+            ".travis/.env",
+            "tools/TestSuite/docker-compose.yml",
         ] {
             assert!(is_in_development_folder(p), "{p}");
         }
@@ -833,12 +853,17 @@ mod tests {
             "packages/e2e_tests/setup/nginx/default.conf",
             "integration-tests/app.py",
             "src/api_test/main.go",
+            "backend/tests/Squidex.Domain.Apps.Core.Tests/Model/Schema.cs",
+            "src/Acme.Api.UnitTests/Startup.cs",
+            "tools/TestSuite/TestSuite.ApiTests/AppTests.cs",
         ] {
             assert!(is_test_or_vendored(p), "{p}");
         }
         for p in [
             "latest/app.py",
             "contest/main.go",
+            "src/Acme.Api/Startup.cs",
+            "src/Acme.Testimonials/Startup.cs",
             "src/ab_testimonials/app.py",
             "e2e.md",
         ] {

@@ -76,10 +76,24 @@ impl IgnoreRules {
             return false;
         }
         if is_dir {
-            let own = self.load(path, chain);
-            self.lock().insert(path.to_path_buf(), own);
+            self.enter(path, chain);
         }
         true
+    }
+
+    /// Enters a folder that ignore rules catch but that the walk reads anyway (the
+    /// root `.github/`, see `walk`): its own rules are loaded, and its entries are
+    /// matched like any other's.
+    pub fn keep_anyway(&self, path: &Path) {
+        let chain = path
+            .parent()
+            .and_then(|parent| self.lock().get(parent).cloned().flatten());
+        self.enter(path, chain);
+    }
+
+    fn enter(&self, path: &Path, chain: Chain) {
+        let own = self.load(path, chain);
+        self.lock().insert(path.to_path_buf(), own);
     }
 
     fn load(&self, dir: &Path, parent: Chain) -> Chain {

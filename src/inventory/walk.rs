@@ -182,7 +182,14 @@ where
             if is_dir && matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")) {
                 return false;
             }
-            let keep = filter_rules.keep(e.path(), is_dir);
+            let mut keep = filter_rules.keep(e.path(), is_dir);
+            // The root `.github/` holds the CI workflows, which only act when committed;
+            // an ignore rule that catches it (squidex lists `.github` beside `.idea`)
+            // cannot un-track them.
+            if !keep && is_dir && e.depth() == 1 && e.file_name() == ".github" {
+                filter_rules.keep_anyway(e.path());
+                keep = true;
+            }
             // An ignored env file is still read (is it committed? is it the production
             // one?), and so is a root document an ignore rule catches by accident
             // (`*.txt` ignoring a tracked `LICENSE.txt`): git keeps tracked files.
