@@ -378,10 +378,10 @@ fn calls(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
                 }
             }
         }
-        let name = match name_arg.map(|a| parse_literal(a, Flavor::Python)) {
-            Some(Lit::Static(s)) => Some(s),
-            Some(Lit::Dynamic) => None,
-            Some(Lit::Invalid) => continue,
+        let name = match name_arg.map(|a| (a, parse_literal(a, Flavor::Python))) {
+            Some((_, Lit::Static(s))) => Some(s),
+            Some((arg, Lit::Dynamic)) => module_constant(m, arg.trim()),
+            Some((_, Lit::Invalid)) => continue,
             None => {
                 // env.db() & co. read a conventional variable
                 let implied = match method {
@@ -413,6 +413,29 @@ fn calls(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
             strict: kind == Kind::Index && !has_default,
             ..Raw::new(start, end, name, has_default)
         });
+    }
+}
+
+/// The string a module-level constant names, when the read passes one
+/// (`_NR_CONFIG_FILE_LOCATION_VAR = "NEW_RELIC_CONFIG_FILE"` at column 0, assigned once):
+/// its name is then known, not computed at run time.
+fn module_constant(m: &str, ident: &str) -> Option<String> {
+    let is_constant = !ident.is_empty()
+        && ident
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+        && ident.bytes().any(|c| c.is_ascii_uppercase());
+    if !is_constant {
+        return None;
+    }
+    let mut values = m.lines().filter_map(|line| {
+        let rest = line.strip_prefix(ident)?.trim_start_matches([' ', '\t']);
+        let value = rest.strip_prefix('=').filter(|v| !v.starts_with('='))?;
+        Some(parse_literal(value, Flavor::Python))
+    });
+    match (values.next(), values.next()) {
+        (Some(Lit::Static(name)), None) => Some(name),
+        _ => None,
     }
 }
 
@@ -997,6 +1020,18 @@ mod tests {
                 &[(Some("STATIC"), 1, 5, false)],
             ),
             ("x = os.environ[name]", &[(None, 1, 5, false)]),
+            (
+                "_VAR = \"NEW_RELIC_CONFIG_FILE\"\nx = os.environ.get(_VAR, None)",
+                &[(Some("NEW_RELIC_CONFIG_FILE"), 2, 5, true)],
+            ),
+            (
+                "VAR = \"A\"\nVAR = \"B\"\nx = os.getenv(VAR)",
+                &[(None, 3, 5, false)],
+            ),
+            (
+                "def f():\n    VAR = \"A\"\n    return os.getenv(VAR)",
+                &[(None, 3, 12, false)],
+            ),
             ("x = os.getenv(\"A_\" + suffix)", &[(None, 1, 5, false)]),
             ("x = os.getenv(\"\")", &[]),
             ("# x = os.getenv(\"X\")", &[]),

@@ -324,7 +324,29 @@ pub fn pass_where(files: &mut [(&str, FileResult)], passes: impl Fn(&str) -> boo
 /// path order.
 /// An `any-file` check with `unless_in_image`: the candidates that remain once the
 /// files copied into an image (and not kept by the regex) are set aside, as a tally.
+/// Files copied in one folder with a kept candidate (`COPY docker/rootfs /`) are that
+/// server's snippets and stay too: nginx-proxy-manager's `conf.d/include/force-ssl.conf`,
+/// included by its TLS server.
 pub fn tally_outside_images(files: &[(&str, FileResult)], copied: &BTreeSet<String>) -> Tally {
+    fn copied_folders<'a>(path: &'a str, copied: &BTreeSet<String>) -> Vec<&'a str> {
+        path.match_indices('/')
+            .map(|(i, _)| &path[..i])
+            .filter(|folder| copied.contains(*folder))
+            .collect()
+    }
+    let kept_folders: BTreeSet<&str> = files
+        .iter()
+        .filter(|(_, r)| {
+            matches!(
+                r,
+                FileResult::Candidate {
+                    kept_in_image: true,
+                    ..
+                }
+            )
+        })
+        .flat_map(|(path, _)| copied_folders(path, copied))
+        .collect();
     let tally = Tally::default();
     for (path, r) in files {
         if let FileResult::Candidate {
@@ -332,7 +354,15 @@ pub fn tally_outside_images(files: &[(&str, FileResult)], copied: &BTreeSet<Stri
             kept_in_image,
         } = r
         {
-            if *kept_in_image || !crate::inventory::dockerfile_copies::is_copied(path, copied) {
+            let with_kept = || {
+                copied_folders(path, copied)
+                    .iter()
+                    .any(|folder| kept_folders.contains(folder))
+            };
+            if *kept_in_image
+                || !crate::inventory::dockerfile_copies::is_copied(path, copied)
+                || with_kept()
+            {
                 tally.checked.fetch_add(1, Ordering::Relaxed);
                 if *matched {
                     tally.matched.store(true, Ordering::Relaxed);

@@ -21,6 +21,7 @@ static DEVELOPMENT_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         | \bfor\s+debugging\s+(?:issues|problems|bugs|reports)\b
         | \b(?:local\s+)?dev(?:elopment)?\s+(?:environment|setup|stack)\s+(?:only|for\s+(?:contributors|developers))\b
         | \blocal\s+development\s+(?:stack|setup|environment)\b
+        | \b(?:stack|setup|environment)\s+development\s+tools\b
         | \blocal[\s-]dev(?:elopment)?\s+(?:stack|setup|environment|workflows?)\b
         | \bnot\s+(?:meant\s+|intended\s+|suitable\s+|ready\s+|designed\s+)?(?:to\s+be\s+used\s+)?(?:for|in)\s+production\b
         | \b(?:do\s+not|don'?t|avoid)\s+(?:use|using|run|running)\s+(?:this\s+|it\s+)?(?:(?:compose\s+)?file\s+|configuration\s+|config\s+|setup\s+|stack\s+)?(?:in|for)\s+(?:a\s+|your\s+)?prod(?:uction)?\b
@@ -237,6 +238,10 @@ mod tests {
         assert!(readme("# k8s deploy\nThis folder is used internaly by hanko to test hanko in a kubernetes setup using\n[skaffold](https://skaffold.dev/).\n\nWhile this is a tailored setup you can use these yamls as a base.\n"));
         assert!(readme("Kubernetes manifests\n====================\n\nThese manifests are for testing purposes only.\n"));
         assert!(readme("# Local cluster\n\nNot meant for production.\n"));
+        assert!(readme("# Docker ELK / Elastic Stack Development Tools\n\nThese are tools to run a containerized version of ELK stack.\n"));
+        assert!(!readme(
+            "# Stack\n\nDeploy the stack with `make deploy`. Development tools are in `dev/`.\n"
+        ));
         assert!(readme("# ToroDB\n\nToroDB was a MongoDB proxy that stored the data in PostgreSQL or MySQL, written\nin Java. **It is not developed anymore**, and WeKan does not run on it — what is\nkept here is the historical setup and the note about what to use instead.\n"));
         assert!(!readme(
             "# Storage\n\nThe old S3 driver is no longer needed: use the new one.\n"
