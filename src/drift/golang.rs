@@ -53,9 +53,9 @@ fn getenv(m: &str, out: &mut Vec<Raw>) {
             "Getenv"
         };
         let args = split_args(m, whole.end(), m.len(), Some(b')'));
-        let name = match args.get(m, 0).map(|a| parse_literal(a, Flavor::Go)) {
-            Some(Lit::Static(s)) => Some(s),
-            Some(Lit::Dynamic) => None,
+        let name = match args.get(m, 0).map(|a| (a, parse_literal(a, Flavor::Go))) {
+            Some((_, Lit::Static(s))) => Some(s),
+            Some((arg, Lit::Dynamic)) => named_constant(m, arg.trim()),
             _ => continue,
         };
         let end = args.end_or(whole.end());
@@ -67,6 +67,57 @@ fn getenv(m: &str, out: &mut Vec<Raw>) {
         // cmp.Or(os.Getenv("X"), "d") falls back to the next argument
         let has_default = line_before(m, whole.start()).ends_with("cmp.Or(");
         out.push(Raw::new(whole.start(), end, name, has_default));
+    }
+}
+
+/// The string an identifier is bound to once in the file (`const webPortEnv =
+/// "ADGUARD_HOME_DEFAULT_WEB_PORT"`, a line of a `const (…)` block, `key := "PORT"`): a
+/// read through it has a known name. Bound twice or more, or to anything but a literal,
+/// it stays unknown.
+fn named_constant(m: &str, ident: &str) -> Option<String> {
+    let is_ident = ident
+        .bytes()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && ident
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    if !is_ident {
+        return None;
+    }
+    let mut bindings = m.lines().filter_map(|line| {
+        let line = line.trim_start();
+        let line = ["const ", "var "]
+            .iter()
+            .find_map(|kw| line.strip_prefix(kw))
+            .unwrap_or(line)
+            .trim_start();
+        let rest = line.strip_prefix(ident)?;
+        if !rest.starts_with([' ', '\t', '=', ':']) {
+            return None;
+        }
+        let rest = rest.trim_start();
+        // An optional type (`name string = "X"`).
+        let rest = match rest.split_once('=') {
+            Some((before, after))
+                if before
+                    .trim()
+                    .trim_end_matches(':')
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c.is_whitespace()) =>
+            {
+                after
+            }
+            _ => return None,
+        };
+        if rest.starts_with('=') {
+            return None; // a comparison (`==`)
+        }
+        Some(parse_literal(rest.trim(), Flavor::Go))
+    });
+    match (bindings.next(), bindings.next()) {
+        (Some(Lit::Static(name)), None) => Some(name),
+        _ => None,
     }
 }
 
@@ -253,6 +304,22 @@ mod tests {
             ),
             ("x := os.Getenv(`RAW`)", &[(Some("RAW"), 1, 6, false)]),
             ("x := os.Getenv(k)", &[(None, 1, 6, false)]),
+            (
+                "func f() {\n\tconst webPortEnv = \"ADGUARD_HOME_DEFAULT_WEB_PORT\"\n\ts := os.Getenv(webPortEnv)\n}",
+                &[(Some("ADGUARD_HOME_DEFAULT_WEB_PORT"), 3, 7, false)],
+            ),
+            (
+                "const (\n\tportEnv string = \"PORT\"\n)\nx := os.Getenv(portEnv)",
+                &[(Some("PORT"), 4, 6, false)],
+            ),
+            (
+                "k := \"A\"\nk = \"B\"\nx := os.Getenv(k)",
+                &[(None, 3, 6, false)],
+            ),
+            (
+                "if k == \"A\" {}\nx := os.Getenv(k)",
+                &[(None, 2, 6, false)],
+            ),
             ("x := os.Getenv(prefix + \"_KEY\")", &[(None, 1, 6, false)]),
             ("// x := os.Getenv(\"A\")", &[]),
             ("\t// os.Getenv(\"A\")", &[]),

@@ -22,6 +22,11 @@ const DOCS_SITE_FOLDERS: &[&str] = &["docs", "doc", "documentation", "website"];
 /// action or of CI jobs (mbin's `ci/Dockerfile`, the pipeline's job container).
 const CI_FOLDERS: &[&str] = &[".github", ".gitea", ".forgejo", ".circleci", "ci", ".ci"];
 
+/// Top-level folders of developer tooling: a Dockerfile there that neither CI nor a
+/// deployment builds is a developer's image (typecho's all-in-one `tools/Dockerfile`, awx's
+/// `tools/` environments).
+const TOOLING_FOLDERS: &[&str] = &["tools", "hack"];
+
 /// Words in a Compose file's path that present it as a deployment, built from source or not.
 const DEPLOYMENT_WORDS: &[&str] = &[
     "prod",
@@ -197,6 +202,10 @@ pub fn dockerfiles<'a>(
 ) -> BTreeMap<String, &'static str> {
     let dockerfiles: Vec<&str> = dockerfiles.collect();
     let in_ci_folder = |path: &str| path.split('/').any(|segment| CI_FOLDERS.contains(&segment));
+    let in_tooling_folder = |path: &str| {
+        path.split_once('/')
+            .is_some_and(|(first, _)| TOOLING_FOLDERS.contains(&first))
+    };
     let in_docs_site = |path: &str| {
         path.split_once('/')
             .is_some_and(|(first, _)| DOCS_SITE_FOLDERS.contains(&first))
@@ -220,6 +229,12 @@ pub fn dockerfiles<'a>(
             && !ci.names(path)
         {
             "CI publishes the project's images from other Dockerfiles, and no deployment builds this one"
+        } else if in_tooling_folder(path)
+            && ci.literal
+            && !deployed.contains(path)
+            && !ci.names(path)
+        {
+            "in the developer tooling folder, and neither CI nor a deployment builds it"
         } else {
             continue;
         };
@@ -459,6 +474,23 @@ mod tests {
         assert!(dockerfiles(files.iter().copied(), &ci, &none).is_empty());
         // CI that publishes nothing says nothing about what ships.
         let ci = CiBuilds::new("  run: docker buildx build db/ -t flomp/wanderer-db:$VERSION\n");
+        assert!(dockerfiles(files.iter().copied(), &ci, &none).is_empty());
+    }
+
+    #[test]
+    fn developer_tooling_images() {
+        let files = [
+            "tools/Dockerfile",
+            "tools/release/Dockerfile",
+            "tools_docker/Dockerfile",
+        ];
+        let none = BTreeSet::new();
+        let ci = CiBuilds::new("  run: docker build -f tools/release/Dockerfile .\n");
+        let out = dockerfiles(files.iter().copied(), &ci, &none);
+        let paths: Vec<&str> = out.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["tools/Dockerfile"]);
+        // What CI builds is unknown: every image is kept.
+        let ci = CiBuilds::new("  file: ${{ matrix.dockerfile }}\n");
         assert!(dockerfiles(files.iter().copied(), &ci, &none).is_empty());
     }
 

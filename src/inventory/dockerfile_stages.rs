@@ -44,9 +44,10 @@ fn stages(text: &str) -> Vec<Stage> {
                 }
                 _ => None,
             };
+            // A quoted image (`FROM "$BASE_IMAGE" AS builder`, AdGuardHome) is the same image.
             let from = args
                 .first()
-                .map(|b| b.to_ascii_lowercase())
+                .map(|b| b.trim_matches(['"', '\'']).to_ascii_lowercase())
                 .unwrap_or_default();
             out.push(Stage {
                 span: offset..text.len(),
@@ -219,22 +220,24 @@ pub fn shipped_base_image(text: &str) -> Option<String> {
     let defaults = global_arg_defaults(text);
     let mut current = stages.len().checked_sub(1)?;
     loop {
-        let resolved;
-        let base = match &stages[current].base {
-            Base::Exact(base) => base,
-            // `ARG BASE_IMAGE=silverbullet:test` then `FROM ${BASE_IMAGE}`: the default
-            // is the image a plain `docker build` starts from.
-            Base::Variable(_) => {
-                resolved = substitute(&stages[current].from, &defaults)?;
-                &resolved
-            }
-        };
+        let base = stages[current].resolved_base(&defaults)?;
         match stages[..current]
             .iter()
             .rposition(|s| s.name.as_deref() == Some(base.as_str()))
         {
             Some(earlier) => current = earlier,
-            None => return (base != "scratch" && !base.is_empty()).then(|| base.clone()),
+            None => return (base != "scratch" && !base.is_empty()).then_some(base),
+        }
+    }
+}
+
+impl Stage {
+    /// The image the stage starts from. `ARG BASE_IMAGE=silverbullet:test` then `FROM
+    /// ${BASE_IMAGE}`: the default is the image a plain `docker build` starts from.
+    fn resolved_base(&self, defaults: &[(String, String)]) -> Option<String> {
+        match &self.base {
+            Base::Exact(base) => Some(base.clone()),
+            Base::Variable(_) => substitute(&self.from, defaults),
         }
     }
 }
@@ -327,6 +330,7 @@ pub fn shipped_chain_spans(text: &str) -> Vec<Range<usize>> {
 /// and no process whose user matters. So is one built on a builder image.
 pub fn starts_no_process(text: &str) -> bool {
     let stages = stages(text);
+    let defaults = global_arg_defaults(text);
     let Some(mut current) = stages.len().checked_sub(1) else {
         return false;
     };
@@ -339,7 +343,7 @@ pub fn starts_no_process(text: &str) -> bool {
         if sets_process {
             return false;
         }
-        let Base::Exact(base) = &stages[current].base else {
+        let Some(base) = stages[current].resolved_base(&defaults) else {
             return false;
         };
         match stages[..current]
@@ -347,7 +351,7 @@ pub fn starts_no_process(text: &str) -> bool {
             .rposition(|s| s.name.as_deref() == Some(base.as_str()))
         {
             Some(earlier) => current = earlier,
-            None => return is_bare_os_image(base) || is_builder_image(base),
+            None => return is_bare_os_image(&base) || is_builder_image(&base),
         }
     }
 }
@@ -551,6 +555,13 @@ mod tests {
         ));
         assert!(!starts_no_process("FROM ${BASE_IMAGE}\nRUN true\n"));
         assert!(!starts_no_process(""));
+        // A quoted base named by a build argument's default: a snap-building image.
+        assert!(starts_no_process(
+            "ARG BASE_IMAGE=adguard/snap-builder:2.1\nFROM \"$BASE_IMAGE\" AS publisher\nRUN sh ./scripts/snap/upload.sh\n"
+        ));
+        assert!(!starts_no_process(
+            "ARG BASE_IMAGE=node:22\nFROM \"$BASE_IMAGE\"\nRUN npm ci\n"
+        ));
     }
 
     #[test]
