@@ -380,7 +380,9 @@ fn calls(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
         }
         let name = match name_arg.map(|a| (a, parse_literal(a, Flavor::Python))) {
             Some((_, Lit::Static(s))) => Some(s),
-            Some((arg, Lit::Dynamic)) => module_constant(m, arg.trim()),
+            Some((arg, Lit::Dynamic)) => {
+                str_wrapped(arg).or_else(|| module_constant(m, arg.trim()))
+            }
             Some((_, Lit::Invalid)) => continue,
             None => {
                 // env.db() & co. read a conventional variable
@@ -413,6 +415,16 @@ fn calls(m: &str, ctx: &Ctx, out: &mut Vec<Raw>) {
             strict: kind == Kind::Index && !has_default,
             ..Raw::new(start, end, name, has_default)
         });
+    }
+}
+
+/// A literal wrapped in `str(…)`, a Python 2 habit (`os.environ[str('HOME')]`,
+/// reviewboard): its name is the literal's.
+fn str_wrapped(arg: &str) -> Option<String> {
+    let inner = arg.trim().strip_prefix("str(")?.strip_suffix(')')?;
+    match parse_literal(inner, Flavor::Python) {
+        Lit::Static(name) => Some(name),
+        _ => None,
     }
 }
 
@@ -1020,6 +1032,11 @@ mod tests {
                 &[(Some("STATIC"), 1, 5, false)],
             ),
             ("x = os.environ[name]", &[(None, 1, 5, false)]),
+            (
+                "os.environ.setdefault(str('DJANGO_SETTINGS_MODULE'), 'app.settings')",
+                &[(Some("DJANGO_SETTINGS_MODULE"), 1, 1, true)],
+            ),
+            ("x = os.getenv(str(name))", &[(None, 1, 5, false)]),
             (
                 "_VAR = \"NEW_RELIC_CONFIG_FILE\"\nx = os.environ.get(_VAR, None)",
                 &[(Some("NEW_RELIC_CONFIG_FILE"), 2, 5, true)],

@@ -82,8 +82,7 @@ impl IgnoreRules {
     }
 
     /// Enters a folder that ignore rules catch but that the walk reads anyway (the
-    /// root `.github/`, see `walk`): its own rules are loaded, and its entries are
-    /// matched like any other's.
+    /// root `.github/`, see `walk`): its own rules are loaded for the folders below.
     pub fn keep_anyway(&self, path: &Path) {
         let chain = path
             .parent()

@@ -165,6 +165,7 @@ where
     let filter_rules = ignore_rules.clone();
     let ignored_env: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
     let env_sink = Arc::clone(&ignored_env);
+    let walk_root = root.to_path_buf();
     let mut builder = WalkBuilder::new(root);
     builder
         .standard_filters(false)
@@ -184,10 +185,12 @@ where
             }
             let mut keep = filter_rules.keep(e.path(), is_dir);
             // The root `.github/` holds the CI workflows, which only act when committed;
-            // an ignore rule that catches it (squidex lists `.github` beside `.idea`)
-            // cannot un-track them.
-            if !keep && is_dir && e.depth() == 1 && e.file_name() == ".github" {
-                filter_rules.keep_anyway(e.path());
+            // an ignore rule that catches them (squidex lists `.github` beside `.idea`,
+            // Elkarte `.github/workflows/*.yaml`) cannot un-track them.
+            if !keep && in_root_github(&walk_root, e.path()) {
+                if is_dir {
+                    filter_rules.keep_anyway(e.path());
+                }
                 keep = true;
             }
             // An ignored env file is still read (is it committed? is it the production
@@ -296,6 +299,14 @@ impl<R> Drop for FlushOnDrop<'_, R> {
             shared.symlinks.append(&mut local.symlinks);
         }
     }
+}
+
+/// Whether `path` is the target's root `.github/` folder or lies inside it.
+fn in_root_github(root: &Path, path: &Path) -> bool {
+    path.strip_prefix(root)
+        .ok()
+        .and_then(|relative| relative.components().next())
+        .is_some_and(|first| first.as_os_str() == ".github")
 }
 
 fn describe_walk_error(root: &Path, err: &ignore::Error) -> (String, String) {
