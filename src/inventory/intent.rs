@@ -88,6 +88,8 @@ static RETIRED: LazyLock<Regex> = LazyLock::new(|| {
 /// official one docker image for Lago." with "This docker image is designed for testing
 /// and staging environments only."
 pub fn readme_declares_development(text: &str) -> bool {
+    // Emphasis is no word: "using Docker for **development** purposes" (mahara).
+    let text = text.replace("**", "");
     let mut intro = String::new();
     let mut later: Vec<String> = Vec::new();
     let mut paragraph_lines = 0;
@@ -238,6 +240,7 @@ mod tests {
         assert!(readme("# k8s deploy\nThis folder is used internaly by hanko to test hanko in a kubernetes setup using\n[skaffold](https://skaffold.dev/).\n\nWhile this is a tailored setup you can use these yamls as a base.\n"));
         assert!(readme("Kubernetes manifests\n====================\n\nThese manifests are for testing purposes only.\n"));
         assert!(readme("# Local cluster\n\nNot meant for production.\n"));
+        assert!(readme("# Mahara Docker\n\nThis directory contains tools for standing up Mahara using Docker for\n**development** purposes.\n"));
         assert!(readme("# Docker ELK / Elastic Stack Development Tools\n\nThese are tools to run a containerized version of ELK stack.\n"));
         assert!(!readme(
             "# Stack\n\nDeploy the stack with `make deploy`. Development tools are in `dev/`.\n"
