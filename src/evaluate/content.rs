@@ -320,8 +320,6 @@ pub fn pass_where(files: &mut [(&str, FileResult)], passes: impl Fn(&str) -> boo
     }
 }
 
-/// The rule's verdict from its tally and the files [`evaluate_selected`] kept, in
-/// path order.
 /// An `any-file` check with `unless_in_image`: the candidates that remain once the
 /// files copied into an image (and not kept by the regex) are set aside, as a tally.
 /// Files copied in one folder with a kept candidate (`COPY docker/rootfs /`) are that
@@ -373,6 +371,8 @@ pub fn tally_outside_images(files: &[(&str, FileResult)], copied: &BTreeSet<Stri
     tally
 }
 
+/// The rule's verdict from its tally and the files [`evaluate_selected`] kept, in
+/// path order.
 pub fn finish(
     rule: &Rule,
     check: &ContentCheck,

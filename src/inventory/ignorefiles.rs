@@ -81,8 +81,26 @@ impl IgnoreRules {
         true
     }
 
-    /// Enters a folder that ignore rules catch but that the walk reads anyway (the
-    /// root `.github/`, see `walk`): its own rules are loaded for the folders below.
+    /// Whether the user's own `.launchgateignore` ignores `path`, whatever git's rules say:
+    /// the exclusions the walk never overrides.
+    pub fn ignored_by_user(&self, path: &Path, is_dir: bool) -> bool {
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        let chain = self.lock().get(parent).cloned().flatten();
+        let mut node = chain.as_deref();
+        while let Some(n) = node {
+            match n.custom.matched(path, is_dir) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => node = n.parent.as_deref(),
+            }
+        }
+        false
+    }
+
+    /// Enters a folder that git's ignore rules catch but that the walk reads anyway (the
+    /// root `.github/`, see `walk`): its own rules are loaded for what is below.
     pub fn keep_anyway(&self, path: &Path) {
         let chain = path
             .parent()
@@ -234,6 +252,8 @@ mod tests {
         // ripgrep's `.ignore` is search noise, not the project's file list.
         std::fs::write(root.join(".ignore"), "src/\n").unwrap();
         let rules = IgnoreRules::new(root);
+        assert!(rules.ignored_by_user(&root.join("secret.txt"), false));
+        assert!(!rules.ignored_by_user(&root.join("x.log"), false));
         assert!(!rules.keep(&root.join("x.log"), false));
         assert!(!rules.keep(&root.join("build"), true));
         assert!(rules.keep(&root.join("src"), true));

@@ -184,10 +184,14 @@ where
                 return false;
             }
             let mut keep = filter_rules.keep(e.path(), is_dir);
-            // The root `.github/` holds the CI workflows, which only act when committed;
-            // an ignore rule that catches them (squidex lists `.github` beside `.idea`,
-            // Elkarte `.github/workflows/*.yaml`) cannot un-track them.
-            if !keep && in_root_github(&walk_root, e.path()) {
+            // What GitHub reads in `.github/` (workflows, the security policy) acts only
+            // when committed; a git ignore rule that catches it (squidex and WonderCMS list
+            // `.github` beside `.idea`, Elkarte `.github/workflows/*.yaml`) cannot un-track
+            // it. The user's own `.launchgateignore` still can.
+            if !keep
+                && is_root_github_path(&walk_root, e.path())
+                && !filter_rules.ignored_by_user(e.path(), is_dir)
+            {
                 if is_dir {
                     filter_rules.keep_anyway(e.path());
                 }
@@ -301,12 +305,16 @@ impl<R> Drop for FlushOnDrop<'_, R> {
     }
 }
 
-/// Whether `path` is the target's root `.github/` folder or lies inside it.
-fn in_root_github(root: &Path, path: &Path) -> bool {
-    path.strip_prefix(root)
-        .ok()
-        .and_then(|relative| relative.components().next())
-        .is_some_and(|first| first.as_os_str() == ".github")
+/// Whether `path` is the target's `.github/`, a file or folder in it, or a file in one of
+/// its folders (`.github/workflows/ci.yml`, `.github/SECURITY.md`,
+/// `.github/ISSUE_TEMPLATE/config.yml`): what GitHub reads. Deeper paths (an action's
+/// `node_modules/`) follow the ignore rules.
+fn is_root_github_path(root: &Path, path: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut parts = relative.iter();
+    parts.next().is_some_and(|first| first == ".github") && parts.count() <= 2
 }
 
 fn describe_walk_error(root: &Path, err: &ignore::Error) -> (String, String) {
