@@ -622,6 +622,15 @@ pub(super) enum Lit {
     Invalid,
 }
 
+/// The name a constant stands for, given the literals each of its bindings in a file was
+/// parsed as: known only when it is bound exactly once, to a plain string literal.
+pub(super) fn bound_once(mut bindings: impl Iterator<Item = Lit>) -> Option<String> {
+    match (bindings.next(), bindings.next()) {
+        (Some(Lit::Static(name)), None) => Some(name),
+        _ => None,
+    }
+}
+
 /// Classifies one (untrimmed) argument as a static literal name, a dynamic
 /// expression or garbage.
 pub(super) fn parse_literal(arg: &str, flavor: Flavor) -> Lit {

@@ -7,7 +7,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::common::{
-    line_before, mask_comments, parse_literal, split_args, CommentStyle, Flavor, Lit, Raw,
+    bound_once, line_before, mask_comments, parse_literal, split_args, CommentStyle, Flavor, Lit,
+    Raw,
 };
 use super::usage::{self, Lang};
 
@@ -85,7 +86,7 @@ fn named_constant(m: &str, ident: &str) -> Option<String> {
     if !is_ident {
         return None;
     }
-    let mut bindings = m.lines().filter_map(|line| {
+    bound_once(m.lines().filter_map(|line| {
         let line = line.trim_start();
         let line = ["const ", "var "]
             .iter()
@@ -114,11 +115,7 @@ fn named_constant(m: &str, ident: &str) -> Option<String> {
             return None; // a comparison (`==`)
         }
         Some(parse_literal(rest.trim(), Flavor::Go))
-    });
-    match (bindings.next(), bindings.next()) {
-        (Some(Lit::Static(name)), None) => Some(name),
-        _ => None,
-    }
+    }))
 }
 
 fn tags(m: &str, out: &mut Vec<Raw>) {

@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::common::{
-    followed_by_assignment, is_ident_byte, kwarg, line_before, mask_comments, parse_literal, slice,
-    split_args, trimmed_start, CommentStyle, Flavor, Lit, Raw,
+    bound_once, followed_by_assignment, is_ident_byte, kwarg, line_before, mask_comments,
+    parse_literal, slice, split_args, trimmed_start, CommentStyle, Flavor, Lit, Raw,
 };
 use super::usage::{self, Lang};
 
@@ -440,15 +440,11 @@ fn module_constant(m: &str, ident: &str) -> Option<String> {
     if !is_constant {
         return None;
     }
-    let mut values = m.lines().filter_map(|line| {
+    bound_once(m.lines().filter_map(|line| {
         let rest = line.strip_prefix(ident)?.trim_start_matches([' ', '\t']);
         let value = rest.strip_prefix('=').filter(|v| !v.starts_with('='))?;
         Some(parse_literal(value, Flavor::Python))
-    });
-    match (values.next(), values.next()) {
-        (Some(Lit::Static(name)), None) => Some(name),
-        _ => None,
-    }
+    }))
 }
 
 /// `... or fallback` right after a read.
